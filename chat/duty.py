@@ -1,0 +1,58 @@
+"""Who is on duty. Safeguarding policy: while a webchat is open there must be a safeguarding
+lead connected; when there is none, moderators and admins see a standing warning and the gap
+is written to the audit log (once when it starts, once when it ends)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chat.models import AuditEntry, new_id
+from chat.notify import Notifier
+from chat.store import Store
+
+
+class DutyService:
+    def __init__(self, store: Store, notifier: Notifier) -> None:
+        self.store = store
+        self.notify = notifier
+        self.leads: dict[str, str] = {}  # socket id -> username, on this process
+        self._warning: bool | None = None
+
+    def on_duty(self) -> list[str]:
+        return sorted(set(self.leads.values()))
+
+    async def status(self) -> dict[str, Any]:
+        open_chats = await self.store.list_webchats(["open"])
+        on_duty = self.on_duty()
+        return {
+            "leads": on_duty,
+            "open_webchats": [w.id for w in open_chats],
+            "warning": bool(open_chats) and not on_duty,
+        }
+
+    async def do_check(self) -> dict[str, Any]:
+        """Recompute and tell staff; audit when the warning starts or ends."""
+        status = await self.status()
+        if status["warning"] != self._warning:
+            if status["warning"] or self._warning is not None:
+                await self.store.append_audit(
+                    AuditEntry(
+                        new_id(),
+                        "system",
+                        "no_lead_on_duty" if status["warning"] else "lead_on_duty",
+                        None,
+                        None,
+                        {"leads": status["leads"], "open_webchats": status["open_webchats"]},
+                    )
+                )
+            self._warning = status["warning"]
+        await self.notify.to_moderators("duty", status)
+        return status
+
+    async def do_lead_joined(self, sid: str, username: str) -> None:
+        self.leads[sid] = username
+        await self.do_check()
+
+    async def do_lead_left(self, sid: str) -> None:
+        self.leads.pop(sid, None)
+        await self.do_check()
