@@ -1,0 +1,316 @@
+"""Screening rules: loaded from TOML data files into typed, immutable objects.
+
+This is the only module of the screening code that reads files. A rules directory holds:
+
+* ``normalise.toml`` — lookalike letters, leetspeak, text-speak and emoji tokens;
+* ``profanity.toml`` — additions to better-profanity's bundled list, and the allowlist;
+* ``pii.toml`` — contact and identifying detail patterns;
+* ``disclosure*.toml`` — disclosure macros, rules, co-occurrence rules and dampers.
+
+Every file may carry ``[[example]]`` lines with their expected verdicts; the unit tests are
+driven from them. A bad file raises :class:`RulesError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "Damper",
+    "DisclosureRule",
+    "DisclosureRules",
+    "Example",
+    "NormaliseRules",
+    "PiiPattern",
+    "ProfanityRules",
+    "Rules",
+    "RulesError",
+    "default_rules_dir",
+    "load_rules",
+]
+
+SEVERITIES = ("urgent", "high", "medium")
+CATEGORIES = (
+    "grooming",
+    "images_sextortion",
+    "older_partner",
+    "gifts_debt",
+    "missing",
+    "coercion_threats",
+    "moved_between_places",
+    "harm_at_home",
+    "self_harm_suicide",
+    "immediate_danger",
+    "concern_for_friend",
+    "sexual_abuse",
+)
+PII_KINDS = ("phone", "email", "url", "social_handle", "postcode", "address", "school")
+DAMPER_KINDS = ("question", "idiom")
+
+
+class RulesError(ValueError):
+    """A rule file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    source: str  # file name
+    text: str
+    expect: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NormaliseRules:
+    lookalikes: dict[str, str]
+    leet: dict[str, str]
+    textspeak: dict[str, str]
+    emoji_tokens: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ProfanityRules:
+    base_words: tuple[str, ...]  # better-profanity's bundled list, read from the installed package
+    additions: tuple[str, ...]
+    allow_words: tuple[str, ...]
+    allow_phrases: tuple[str, ...]
+    inflections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PiiPattern:
+    kind: str
+    pattern: str
+    group: int = 0  # which regex group is the detail itself
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    id: str
+    category: str
+    severity: str
+    # Each part is a tuple of alternative phrases; every part must match somewhere.
+    parts: tuple[tuple[str, ...], ...]
+    needs_other: bool = False  # only counts alongside another (undamped) rule
+
+
+@dataclass(frozen=True)
+class Damper:
+    id: str
+    kind: str  # "question": lowers every non-urgent hit by `levels`; "idiom": drops overlaps
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...] = ()  # the damper does not apply if any of these match
+    levels: int = 1
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    macros: dict[str, str]
+    rules: tuple[DisclosureRule, ...]
+    dampers: tuple[Damper, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    directory: Path
+    normalise: NormaliseRules
+    profanity: ProfanityRules
+    pii: tuple[PiiPattern, ...]
+    disclosure: DisclosureRules
+    examples: tuple[Example, ...] = field(default=())
+
+
+def default_rules_dir() -> Path:
+    return Path(__file__).resolve().parent / "rules"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise RulesError(f"{path}: rule file is missing") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read: {exc}") from exc
+
+
+def _str_map(data: dict[str, Any], key: str, where: str) -> dict[str, str]:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise RulesError(f"{where}: [{key}] must be a table of strings")
+    return dict(raw)
+
+
+def _str_list(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        raise RulesError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(v.strip() for v in raw)
+
+
+def _examples(data: dict[str, Any], name: str) -> list[Example]:
+    out = []
+    for i, ex in enumerate(data.get("example", [])):
+        if not isinstance(ex, dict) or not isinstance(ex.get("text"), str):
+            raise RulesError(f"{name}: example #{i + 1} needs a 'text' string")
+        expect = {k: v for k, v in ex.items() if k != "text"}
+        sev = expect.get("severity")
+        if sev is not None and sev not in (*SEVERITIES, "none"):
+            raise RulesError(f"{name}: example #{i + 1}: unknown severity {sev!r}")
+        out.append(Example(name, ex["text"], expect))
+    return out
+
+
+def _bundled_profanity_words() -> tuple[str, ...]:
+    """better-profanity's word list, read from the installed package (never copied here)."""
+    try:
+        ref = resources.files("better_profanity").joinpath("profanity_wordlist.txt")
+        text = ref.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        raise RulesError(f"cannot read better-profanity's bundled word list: {exc}") from exc
+    return tuple(w.strip().lower() for w in text.splitlines() if w.strip())
+
+
+def _load_normalise(path: Path) -> NormaliseRules:
+    data = _read(path)
+    name = path.name
+    lookalikes = _str_map(data, "lookalikes", name)
+    leet = _str_map(data, "leet", name)
+    for k, v in leet.items():
+        if len(k) != 1 or len(v) != 1:
+            raise RulesError(f"{name}: [leet] maps one character to one character, not {k!r}")
+    textspeak = {k.lower(): v.lower() for k, v in _str_map(data, "textspeak", name).items()}
+    emoji = _str_map(data, "emoji_tokens", name)
+    return NormaliseRules(lookalikes, leet, textspeak, emoji)
+
+
+def _load_profanity(path: Path) -> tuple[ProfanityRules, list[Example]]:
+    data = _read(path)
+    name = path.name
+    add = data.get("additions", {})
+    allow = data.get("allowlist", {})
+    if not isinstance(add, dict) or not isinstance(allow, dict):
+        raise RulesError(f"{name}: [additions] and [allowlist] must be tables")
+    rules = ProfanityRules(
+        base_words=_bundled_profanity_words(),
+        additions=_str_list(add, "words", name + " [additions]"),
+        allow_words=_str_list(allow, "words", name + " [allowlist]"),
+        allow_phrases=_str_list(allow, "phrases", name + " [allowlist]"),
+        inflections=_str_list(data, "inflections", name),
+    )
+    return rules, _examples(data, name)
+
+
+def _load_pii(path: Path) -> tuple[tuple[PiiPattern, ...], list[Example]]:
+    data = _read(path)
+    name = path.name
+    out = []
+    for i, p in enumerate(data.get("pattern", [])):
+        where = f"{name}: pattern #{i + 1}"
+        if not isinstance(p, dict):
+            raise RulesError(f"{where}: must be a table")
+        kind, regex, group = p.get("kind"), p.get("regex"), p.get("group", 0)
+        if kind not in PII_KINDS:
+            raise RulesError(f"{where}: kind must be one of {', '.join(PII_KINDS)}, not {kind!r}")
+        if not isinstance(regex, str) or not isinstance(group, int):
+            raise RulesError(f"{where}: needs a 'regex' string (and an integer 'group')")
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise RulesError(f"{where}: bad regex: {exc}") from exc
+        if group > compiled.groups:
+            raise RulesError(f"{where}: group {group} does not exist in the regex")
+        out.append(PiiPattern(kind, regex, group))
+    return tuple(out), _examples(data, name)
+
+
+def _phrases(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise RulesError(f"{where}: phrases must be a string or a non-empty list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _load_disclosure(paths: list[Path]) -> tuple[DisclosureRules, list[Example]]:
+    macros: dict[str, str] = {}
+    rules: list[DisclosureRule] = []
+    dampers: list[Damper] = []
+    examples: list[Example] = []
+    seen: set[str] = set()
+    for path in paths:
+        data = _read(path)
+        name = path.name
+        macros.update(_str_map(data, "macros", name))
+        for i, r in enumerate(data.get("rule", [])):
+            where = f"{name}: rule #{i + 1} ({r.get('id', '?') if isinstance(r, dict) else '?'})"
+            if not isinstance(r, dict) or not isinstance(r.get("id"), str):
+                raise RulesError(f"{where}: needs an 'id'")
+            if r["id"] in seen:
+                raise RulesError(f"{where}: duplicate id")
+            seen.add(r["id"])
+            if r.get("category") not in CATEGORIES:
+                raise RulesError(f"{where}: unknown category {r.get('category')!r}")
+            if r.get("severity") not in SEVERITIES:
+                raise RulesError(f"{where}: severity must be urgent, high or medium")
+            if ("match" in r) == ("all" in r):
+                raise RulesError(f"{where}: give exactly one of 'match' or 'all'")
+            if "match" in r:
+                parts: tuple[tuple[str, ...], ...] = (_phrases(r["match"], where),)
+            else:
+                if not isinstance(r["all"], list) or len(r["all"]) < 2:
+                    raise RulesError(f"{where}: 'all' must list at least two parts")
+                parts = tuple(_phrases(p, where) for p in r["all"])
+            rules.append(
+                DisclosureRule(
+                    r["id"], r["category"], r["severity"], parts, bool(r.get("needs_other"))
+                )
+            )
+        for i, d in enumerate(data.get("damper", [])):
+            where = f"{name}: damper #{i + 1}"
+            if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+                raise RulesError(f"{where}: needs an 'id'")
+            if d.get("kind") not in DAMPER_KINDS:
+                raise RulesError(f"{where}: kind must be 'question' or 'idiom'")
+            levels = d.get("levels", 1)
+            if not isinstance(levels, int) or not 1 <= levels <= 2:
+                raise RulesError(f"{where}: levels must be 1 or 2")
+            unless = _phrases(d["unless"], where) if "unless" in d else ()
+            dampers.append(
+                Damper(d["id"], d["kind"], _phrases(d.get("match"), where), unless, levels)
+            )
+        examples.extend(_examples(data, name))
+    result = DisclosureRules(macros, tuple(rules), tuple(dampers))
+    from moderation.disclosure import validate  # late import: moderation imports this module
+
+    try:
+        validate(result)
+    except ValueError as exc:
+        raise RulesError(f"disclosure rules: {exc}") from exc
+    return result, examples
+
+
+def load_rules(directory: Path | None = None) -> Rules:
+    """Load and validate every rule file in ``directory`` (default ``config/rules/``)."""
+    d = Path(directory) if directory is not None else default_rules_dir()
+    if not d.is_dir():
+        raise RulesError(f"{d}: rules directory does not exist")
+    normalise = _load_normalise(d / "normalise.toml")
+    profanity, ex_p = _load_profanity(d / "profanity.toml")
+    pii, ex_pii = _load_pii(d / "pii.toml")
+    disclosure_files = sorted(d.glob("disclosure*.toml"))
+    if not disclosure_files:
+        raise RulesError(f"{d}: no disclosure*.toml rule file")
+    disclosure, ex_d = _load_disclosure(disclosure_files)
+    ex_n = _examples(_read(d / "normalise.toml"), "normalise.toml")
+    return Rules(d, normalise, profanity, pii, disclosure, tuple(ex_n + ex_p + ex_pii + ex_d))

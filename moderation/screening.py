@@ -1,0 +1,202 @@
+"""Screening: profanity, contact details and disclosures, annotated on the original text.
+
+``Screener(rules).screen(text)`` is pure and synchronous (no I/O, no await) and takes tens of
+microseconds for a chat-sized message, so it can run on the event loop. It never rewrites the
+text: every hit carries offsets into the original string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from moderation.disclosure import DisclosureMatcher
+from moderation.normalise import Folder, OffsetMap, disclosure_tokens, map_span
+from moderation.pii import PiiMatcher
+from moderation.profanity import ProfanityMatcher
+
+if TYPE_CHECKING:
+    from config.rules import Rules
+
+__all__ = ["DisclosureHit", "PiiHit", "Screener", "Screening", "Span", "load_screener"]
+
+SEVERITY_ORDER = ("urgent", "high", "medium", "none")
+_RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
+_WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
+MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str  # "profanity" | "pii" | "disclosure"
+    label: str  # term / pii kind / rule id
+
+
+@dataclass(frozen=True)
+class PiiHit:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DisclosureHit:
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Screening:
+    profanity_terms: tuple[str, ...]
+    pii: tuple[PiiHit, ...]
+    disclosures: tuple[DisclosureHit, ...]
+    severity: str  # "urgent" | "high" | "medium" | "none"
+    risk: float  # 0..1
+    categories: tuple[str, ...]
+    rules: tuple[str, ...]
+    spans: tuple[Span, ...]
+
+    @property
+    def profanity(self) -> bool:
+        return bool(self.profanity_terms)
+
+    @property
+    def disclosure(self) -> bool:
+        return self.severity != "none"
+
+    def suggested_redaction(self, text: str) -> str | None:
+        """``text`` with contact details replaced by "[removed]"; None if there are none."""
+        if not self.pii:
+            return None
+        spans = sorted((p.start, p.end) for p in self.pii)
+        merged: list[list[int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        out: list[str] = []
+        last = 0
+        for s, e in merged:
+            out.append(text[last:s])
+            out.append("[removed]")
+            last = e
+        out.append(text[last:])
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "profanity": self.profanity,
+            "profanity_terms": list(self.profanity_terms),
+            "pii": [
+                {"kind": p.kind, "start": p.start, "end": p.end, "text": p.text} for p in self.pii
+            ],
+            "disclosure": self.disclosure,
+            "severity": self.severity,
+            "risk": self.risk,
+            "categories": list(self.categories),
+            "rules": list(self.rules),
+            "disclosures": [
+                {
+                    "rule": d.rule,
+                    "category": d.category,
+                    "severity": d.severity,
+                    "start": d.start,
+                    "end": d.end,
+                }
+                for d in self.disclosures
+            ],
+            "spans": [
+                {"start": s.start, "end": s.end, "kind": s.kind, "label": s.label}
+                for s in self.spans
+            ],
+        }
+
+
+EMPTY = Screening((), (), (), "none", 0.0, (), (), ())
+
+
+class Screener:
+    """Built once from the rules; ``screen`` is then cheap and thread-safe."""
+
+    def __init__(self, rules: Rules) -> None:
+        n = rules.normalise
+        self.rules = rules
+        self._folder = Folder(n.lookalikes)
+        leet = {ord(k): v for k, v in n.leet.items()}
+        self._profanity = ProfanityMatcher(rules.profanity, self._folder, leet)
+        self._pii = PiiMatcher(rules.pii)
+        self._speak = dict(n.textspeak)
+        self._emoji = {self._folder.fold(k)[0]: v for k, v in n.emoji_tokens.items()}
+        emoji_alt = "|".join(re.escape(k) for k in sorted(self._emoji, key=len, reverse=True) if k)
+        self._token_re = re.compile(
+            r"[^\W_]+(?:'[^\W_]+)*" + (f"|{emoji_alt}" if emoji_alt else "")
+        )
+        for k, v in self._emoji.items():
+            self._speak.setdefault(k, v)
+        self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
+
+    def screen(self, text: str) -> Screening:
+        if not text:
+            return EMPTY
+        if len(text) > MAX_CHARS:
+            text = text[:MAX_CHARS]
+        folded, fmap = self._folder.fold(text)
+        maps: list[OffsetMap | None] = [fmap]
+        spans: list[Span] = []
+
+        key = self._profanity.key(folded)
+        terms: list[str] = []
+        for h in self._profanity.match(key):
+            s, e = map_span([*maps, *key.maps], h.start, h.end)
+            spans.append(Span(s, e, "profanity", h.term))
+            if h.term not in terms:
+                terms.append(h.term)
+
+        pii: list[PiiHit] = []
+        for p in self._pii.match(folded):
+            s, e = map_span(maps, p.start, p.end)
+            pii.append(PiiHit(p.kind, s, e, text[s:e]))
+            spans.append(Span(s, e, "pii", p.kind))
+
+        dt = disclosure_tokens(folded, self._token_re, self._speak)
+        disclosures: list[DisclosureHit] = []
+        for r in self._disclosure.match(dt.text, dt.tokens):
+            fs, fe = dt.source_span(r.start, r.end)
+            s, e = map_span(maps, fs, fe)
+            disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
+            spans.append(Span(s, e, "disclosure", r.rule))
+
+        severity = "none"
+        risk_keep = 1.0
+        for d in disclosures:
+            if _RANK[d.severity] > _RANK[severity]:
+                severity = d.severity
+            risk_keep *= 1.0 - _WEIGHT[d.severity]
+        ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])
+        categories = tuple(dict.fromkeys(d.category for d in ordered))
+        spans.sort(key=lambda s: (s.start, s.end))
+        return Screening(
+            profanity_terms=tuple(terms),
+            pii=tuple(pii),
+            disclosures=tuple(disclosures),
+            severity=severity,
+            risk=round(1.0 - risk_keep, 3),
+            categories=categories,
+            rules=tuple(d.rule for d in ordered),
+            spans=tuple(spans),
+        )
+
+
+def load_screener(rules_dir: Path | None = None) -> Screener:
+    from config.rules import load_rules
+
+    return Screener(load_rules(rules_dir))
