@@ -172,8 +172,8 @@ class DisclosureMatcher:
             except ValueError as exc:
                 raise ValueError(f"damper {d.id}: {exc}") from exc
 
-    def match(self, text: str, tokens: tuple[str, ...]) -> list[RuleHit]:
-        seen = set(tokens)
+    def match(self, text: str) -> list[RuleHit]:
+        seen = set(text.split(" "))  # expanded text-speak may be several words
         cand: set[int] = set(self._always)
         index = self._index
         for w in seen:

@@ -169,7 +169,7 @@ class Screener:
 
         dt = disclosure_tokens(folded, self._token_re, self._speak)
         disclosures: list[DisclosureHit] = []
-        for r in self._disclosure.match(dt.text, dt.tokens):
+        for r in self._disclosure.match(dt.text):
             fs, fe = dt.source_span(r.start, r.end)
             s, e = map_span(maps, fs, fe)
             disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
