@@ -30,10 +30,12 @@ class DutyService:
             "warning": bool(open_chats) and not on_duty,
         }
 
-    async def do_check(self) -> dict[str, Any]:
-        """Recompute and tell staff; audit when the warning starts or ends."""
+    async def do_check(self, *, always_emit: bool = True) -> dict[str, Any]:
+        """Recompute; audit and tell staff when the warning starts or ends (and always, unless
+        ``always_emit`` is False, as the schedule tick does)."""
         status = await self.status()
-        if status["warning"] != self._warning:
+        changed = status["warning"] != self._warning
+        if changed:
             if status["warning"] or self._warning is not None:
                 await self.store.append_audit(
                     AuditEntry(
@@ -46,7 +48,8 @@ class DutyService:
                     )
                 )
             self._warning = status["warning"]
-        await self.notify.to_moderators("duty", status)
+        if changed or always_emit:
+            await self.notify.to_moderators("duty", status)
         return status
 
     async def do_lead_joined(self, sid: str, username: str) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from moderation.screening import Screener
-
 from chat.escalations import EscalationService
 from chat.models import AuditEntry, Message, Participant, Staff, Webchat, new_id, utcnow
 from chat.notify import Notifier
@@ -27,6 +25,7 @@ from moderation.items import (
     priority_for,
     target_status,
 )
+from moderation.screening import Screener
 
 
 class AlreadyClaimed(SafechatError):

@@ -82,7 +82,7 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
             await s.notifier.to_room(webchat.id, "webchat_state",
                                      {"id": webchat.id, "state": webchat.state})
             await s.notifier.to_moderators("queue", {"items": await s.moderation.pending_items()})
-            await s.duty.do_check()
+        await s.duty.do_check(always_emit=False)
 
     tasks = [
         asyncio.create_task(_repeat("schedule", tick, schedule)),

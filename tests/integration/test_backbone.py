@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import socketio
 
 from tests.support.harness import Client, Harness
 
@@ -30,17 +31,17 @@ async def test_join_gives_handle_token_and_public_webchat(app: Harness) -> None:
 
 async def test_unknown_and_closed_webchats_are_refused(app: Harness) -> None:
     c = app.client("/chat")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await c.connect({"webchat": "nope"})
     assert c.refused["code"] == "unknown_webchat"
     closed = await app.webchat(opens_in=-7200, hours=1)
     assert closed.state == "closed"
     c2 = app.client("/chat")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await c2.connect({"webchat": closed.id})
     assert c2.refused["code"] == "webchat_closed"
     c3 = app.client("/chat")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await c3.connect(None)
     assert c3.refused["code"] == "unknown_webchat"
 
@@ -136,6 +137,8 @@ async def test_disconnect_frees_claims_and_expired_lease_returns(
     a = (await send(yp, "first", "a"))["message"]["id"]
     b = (await send(yp, "second", "b"))["message"]["id"]
     assert (await m1.call("claim", {"id": a}))["ok"]
+    await m2.wait_for("queue_item", lambda d: d["item"]["id"] == a and d["item"]["claimed_by"])
+    m2.events.clear()
     await m1.close()
     freed = await m2.wait_for("queue_item", lambda d: d["item"]["id"] == a
                               and d["item"]["claimed_by"] is None)
@@ -144,6 +147,8 @@ async def test_disconnect_frees_claims_and_expired_lease_returns(
     # m3 claims b then goes silent: its lease runs out and b is claimable again.
     m3, _ = await app.moderator()
     assert (await m3.call("claim", {"id": b}))["ok"]
+    await m2.wait_for("queue_item", lambda d: d["item"]["id"] == b and d["item"]["claimed_by"])
+    m2.events.clear()
     await m2.wait_for("queue_item", lambda d: d["item"]["id"] == b
                       and d["item"]["claimed_by"] is None, timeout=5)
     assert (await m2.call("claim", {"id": b}))["ok"]
@@ -216,7 +221,7 @@ async def test_rate_limit_and_not_open(harness_factory: object) -> None:
 
 async def test_unknown_and_staff_events_on_chat_change_nothing(app: Harness) -> None:
     w = await app.webchat()
-    mod, _ = await app.moderator()
+    await app.moderator()
     author, attacker = await app.young(w), await app.young(w)
     mid = (await send(author, "hello", "c1"))["message"]["id"]
     for event, data in [("decide", {"id": mid, "action": "approve"}), ("claim", {"id": mid}),
@@ -234,16 +239,16 @@ async def test_anonymous_and_unauthorised_sockets_refused_on_staff_namespaces(
 ) -> None:
     for ns in ("/moderation", "/safeguarding"):
         c = app.client(ns)
-        with pytest.raises(Exception):
+        with pytest.raises(socketio.exceptions.ConnectionError):
             await c.connect({"token": "forged"})
         assert c.refused["code"] == "unauthorized"
         c2 = app.client(ns)
-        with pytest.raises(Exception):
+        with pytest.raises(socketio.exceptions.ConnectionError):
             await c2.connect(None)
         assert c2.refused["code"] == "unauthorized"
     _, token = await app.staff("moderator")
     c3 = app.client("/safeguarding")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await c3.connect({"token": token})
     assert c3.refused["code"] == "unauthorized"
 

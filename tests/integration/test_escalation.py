@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from tests.support.harness import Client, Harness
+from tests.support.harness import Client, Harness, eventually
 
 DISCLOSURE = "my boyfriend is 24 and he bought me a phone and now says i owe him"
 URGENT = "im not safe tonight he is outside my house and says he will hurt me"
@@ -95,9 +95,17 @@ async def test_overdue_fires_after_a_restart(harness_factory: Any) -> None:
     second: Harness = await harness_factory(ack_deadline_high_s=1.5, ack_deadline_medium_s=1.5,
                                             ack_deadline_urgent_s=1.5)
     lead, _ = await second.lead()
-    assert len(lead.received("escalations")[0]["items"]) == 1
-    overdue = await lead.wait_for("escalation", lambda d: d.get("overdue") is True, timeout=6)
-    assert overdue["item"]["overdue"]
+    items = lead.received("escalations")[0]["items"]
+    assert len(items) == 1
+    if not items[0]["overdue"]:  # the restarted server fired it while the lead was connected
+        overdue = await lead.wait_for("escalation", lambda d: d.get("overdue") is True, timeout=6)
+        assert overdue["item"]["id"] == items[0]["id"]
+
+    async def overdue_audited() -> list[str]:
+        entries = await second.services.store.list_audit(subject=items[0]["id"])
+        return [a.action for a in entries if a.action == "escalation_overdue"]
+
+    assert await eventually(overdue_audited) == ["escalation_overdue"]
 
 
 async def test_private_messages_reach_only_the_right_participant(app: Harness) -> None:
@@ -154,7 +162,7 @@ async def test_moderator_can_escalate_a_message(app: Harness) -> None:
 
 async def test_case_record_access(app: Harness) -> None:
     w = await app.webchat()
-    lead, lead_staff = await app.lead()
+    lead, _ = await app.lead()
     yp = await app.young(w)
     await disclose(yp)
     item = (await lead.wait_for("escalation"))["item"]

@@ -85,6 +85,17 @@ class Client:
             await self.sio.disconnect()
 
 
+async def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:
+    """Poll an async ``check`` until it returns something truthy (for effects that follow an
+    event, such as an audit entry written just after the alert went out)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.05)
+
+
 class Harness:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
