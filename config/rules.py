@@ -88,6 +88,15 @@ class PiiPattern:
     kind: str
     pattern: str
     group: int = 0  # which regex group is the detail itself
+    # Optional cheap regex: the full pattern is only tried in a window around its matches,
+    # from `before` characters before an anchor's start to `after` characters past its end.
+    anchor: str | None = None
+    before: int = 0
+    after: int = 120
+    # Cheap guards: the pattern only runs if one of these substrings is in the folded text, or
+    # `if_regex` matches somewhere (no guards: always runs).
+    if_text: tuple[str, ...] = ()
+    if_regex: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,9 +162,9 @@ def _str_map(data: dict[str, Any], key: str, where: str) -> dict[str, str]:
 
 def _str_list(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     raw = data.get(key, [])
-    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v for v in raw):
         raise RulesError(f"{where}: '{key}' must be a list of non-empty strings")
-    return tuple(v.strip() for v in raw)
+    return tuple(raw) if key == "if_text" else tuple(v.strip() for v in raw)
 
 
 def _examples(data: dict[str, Any], name: str) -> list[Example]:
@@ -230,7 +239,26 @@ def _load_pii(path: Path) -> tuple[tuple[PiiPattern, ...], list[Example]]:
             raise RulesError(f"{where}: bad regex: {exc}") from exc
         if group > compiled.groups:
             raise RulesError(f"{where}: group {group} does not exist in the regex")
-        out.append(PiiPattern(kind, regex, group))
+        anchor, before, after = p.get("anchor"), p.get("before", 0), p.get("after", 120)
+        if anchor is not None:
+            if not isinstance(anchor, str):
+                raise RulesError(f"{where}: 'anchor' must be a regex string")
+            try:
+                re.compile(anchor)
+            except re.error as exc:
+                raise RulesError(f"{where}: bad anchor regex: {exc}") from exc
+        if not isinstance(before, int) or not isinstance(after, int) or before < 0 or after < 1:
+            raise RulesError(f"{where}: 'before' and 'after' must be non-negative integers")
+        if_text = _str_list(p, "if_text", where)
+        if_regex = p.get("if_regex")
+        if if_regex is not None:
+            if not isinstance(if_regex, str):
+                raise RulesError(f"{where}: 'if_regex' must be a regex string")
+            try:
+                re.compile(if_regex)
+            except re.error as exc:
+                raise RulesError(f"{where}: bad if_regex: {exc}") from exc
+        out.append(PiiPattern(kind, regex, group, anchor, before, after, if_text, if_regex))
     return tuple(out), _examples(data, name)
 
 

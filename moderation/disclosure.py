@@ -70,8 +70,10 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
                 parts.append(re.escape(w[:-1]) + r"[^\s]*")
             else:
                 parts.append(re.escape(speak.get(w, w)))
-        if words[0].endswith("*") or words[0].startswith("@"):
+        if words[0].startswith("@"):
             literal = False
+        elif words[0].endswith("*"):
+            firsts.append(words[0])
         else:
             firsts.append(speak.get(words[0], words[0]).split(" ")[0])
         alts.append(" ".join(parts))
@@ -80,11 +82,19 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
 
 def compile_phrase(
     phrase: str, macros: Mapping[str, str], speak: Mapping[str, str]
-) -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """Compile one phrase; return the regex and its trigger words (empty: no trigger)."""
+) -> tuple[re.Pattern[str], tuple[str, ...], tuple[frozenset[str], ...], frozenset[str] | None]:
+    """Compile one phrase.
+
+    Returns the regex, its trigger words (one required slot's words; empty: no trigger), the
+    words of every required literal slot (a message must contain one word of each) and the
+    words the phrase can start with (None: unknown, the regex must scan the whole text).
+    """
     slots = [_slot(t, macros, speak) for t in phrase.split()]
     if not slots or slots[0].gap or slots[-1].gap or slots[0].optional:
         raise ValueError(f"phrase {phrase!r} must start and end with a required word")
+    for prev, cur, nxt in zip(slots, slots[1:], slots[2:], strict=False):
+        if cur.optional and prev.gap and nxt.gap:
+            raise ValueError(f"phrase {phrase!r}: an optional word between two gaps backtracks")
     out = slots[0].regex
     for s in slots[1:]:
         if s.gap:
@@ -97,15 +107,17 @@ def compile_phrase(
         rx = re.compile(r"(?<![^\s])" + out + r"(?![^\s])")
     except re.error as exc:
         raise ValueError(f"phrase {phrase!r}: {exc}") from exc
+    required = tuple(frozenset(s.literals) for s in slots if s.literals and not s.optional)
     best: tuple[str, ...] = ()
     best_score = -1
     for s in slots:
         if s.optional or s.gap or not s.literals:
             continue
-        score = min(0 if w in _STOP else len(w) for w in s.literals)
+        score = min(0 if w in _STOP else len(w.rstrip("*")) for w in s.literals)
         if score > best_score:
             best, best_score = s.literals, score
-    return rx, best
+    first = frozenset(slots[0].literals) if slots[0].literals else None
+    return rx, best, required, first
 
 
 @dataclass(frozen=True)
@@ -117,29 +129,88 @@ class RuleHit:
     end: int
 
 
+Positions = dict[str, list[int]]  # word (or "stem*") -> start offsets in the text
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    rx: re.Pattern[str]
+    required: tuple[frozenset[str], ...]  # the message needs one word of each
+    first: frozenset[str] | None  # words it can start with; None: scan the whole text
+    trigger: frozenset[str]  # one required slot's words (empty: none)
+
+    def live(self, pos: Positions) -> bool:
+        for words in self.required:
+            if words.isdisjoint(pos):
+                return False
+        return True
+
+    def finditer(self, text: str, pos: Positions) -> list[re.Match[str]]:
+        if self.first is None:
+            return list(self.rx.finditer(text))
+        out = []
+        for w in self.first:
+            for p in pos.get(w, ()):
+                m = self.rx.match(text, p)
+                if m:
+                    out.append(m)
+        return out
+
+    def search(self, text: str, pos: Positions) -> re.Match[str] | None:
+        if self.first is None:
+            return self.rx.search(text)
+        for w in self.first:
+            for p in pos.get(w, ()):
+                m = self.rx.match(text, p)
+                if m:
+                    return m
+        return None
+
+
 @dataclass(frozen=True)
 class _Part:
-    patterns: tuple[re.Pattern[str], ...]
-    triggers: frozenset[str]  # empty: always evaluated
+    phrases: tuple[_Phrase, ...]
+    triggers: frozenset[str]  # union of the phrases' triggers; empty: always evaluated
+
+    def search(self, text: str, pos: Positions) -> re.Match[str] | None:
+        for ph in self.phrases:
+            for words in ph.required:
+                if words.isdisjoint(pos):
+                    break
+            else:
+                m = ph.search(text, pos)
+                if m:
+                    return m
+        return None
+
+    def spans(self, text: str, pos: Positions) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for ph in self.phrases:
+            for words in ph.required:
+                if words.isdisjoint(pos):
+                    break
+            else:
+                out.extend(m.span() for m in ph.finditer(text, pos))
+        return out
 
 
 def _part(phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[str, str]) -> _Part:
-    pats = []
+    out = []
     trig: set[str] = set()
     always = False
     for p in phrases:
-        rx, t = compile_phrase(p, macros, speak)
-        pats.append(rx)
+        rx, t, required, first = compile_phrase(p, macros, speak)
+        out.append(_Phrase(rx, required, first, frozenset(t)))
         if not t:
             always = True
         trig.update(t)
-    return _Part(tuple(pats), frozenset() if always else frozenset(trig))
+    return _Part(tuple(out), frozenset() if always else frozenset(trig))
 
 
 def _score(p: _Part) -> int:
     if not p.triggers:
         return -1
-    return min(0 if w in _STOP else len(w) for w in p.triggers) * 100 - len(p.triggers)
+    return min(0 if w in _STOP else len(w.rstrip("*")) for w in p.triggers) * 100 - len(p.triggers)
 
 
 def validate(rules: DisclosureRules, speak: Mapping[str, str] | None = None) -> None:
@@ -149,21 +220,33 @@ def validate(rules: DisclosureRules, speak: Mapping[str, str] | None = None) -> 
 
 class DisclosureMatcher:
     def __init__(self, rules: DisclosureRules, speak: Mapping[str, str]) -> None:
-        self._rules: list[tuple[DisclosureRule, tuple[_Part, ...]]] = []
-        self._index: dict[str, list[int]] = {}
-        self._always: list[int] = []
+        self._rules: list[tuple[DisclosureRule, tuple[_Part, ...], int]] = []
+        # word -> (rule, phrase) pairs of each rule's key part; a rule is only tried when
+        # one of its key phrases has its trigger word in the message
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        self._always: list[tuple[int, int]] = []
         for i, r in enumerate(rules.rules):
             try:
                 parts = tuple(_part(p, rules.macros, speak) for p in r.parts)
             except ValueError as exc:
                 raise ValueError(f"rule {r.id}: {exc}") from exc
-            self._rules.append((r, parts))
-            key = max(parts, key=_score)
-            if key.triggers:
-                for w in key.triggers:
-                    self._index.setdefault(w, []).append(i)
-            else:
-                self._always.append(i)
+            k = max(range(len(parts)), key=lambda j: _score(parts[j]))
+            self._rules.append((r, parts, k))
+            for j, ph in enumerate(parts[k].phrases):
+                if ph.trigger:
+                    for w in ph.trigger:
+                        self._index.setdefault(w, []).append((i, j))
+                else:
+                    self._always.append((i, j))
+        stems = {
+            w[:-1]
+            for _, parts, _ in self._rules
+            for part in parts
+            for ph in part.phrases
+            for slot in ph.required
+            for w in slot
+            if w.endswith("*")
+        }
         self._dampers: list[tuple[Damper, _Part, _Part | None]] = []
         for d in rules.dampers:
             try:
@@ -171,35 +254,72 @@ class DisclosureMatcher:
                 self._dampers.append((d, _part(d.patterns, rules.macros, speak), unless))
             except ValueError as exc:
                 raise ValueError(f"damper {d.id}: {exc}") from exc
+        stems |= {
+            w[:-1]
+            for _, part, unless in self._dampers
+            for p in (part, unless)
+            if p is not None
+            for ph in p.phrases
+            for slot in ph.required
+            for w in slot
+            if w.endswith("*")
+        }
+        alt = "|".join(re.escape(x) for x in sorted(stems, key=len, reverse=True))
+        self._stems = re.compile(rf" ({alt})") if alt else None  # run on " " + text
 
     def match(self, text: str) -> list[RuleHit]:
-        seen = set(text.split(" "))  # expanded text-speak may be several words
-        cand: set[int] = set(self._always)
+        pos: Positions = {}
+        i = 0
+        for w in text.split(" "):  # expanded text-speak may be several words
+            if w in pos:
+                pos[w].append(i)
+            else:
+                pos[w] = [i]
+            i += len(w) + 1
+        if self._stems is not None:
+            for m in self._stems.finditer(" " + text):
+                pos.setdefault(m.group(1) + "*", []).append(m.start())  # the space is m.start()
+        cand: dict[int, set[int]] = {}
+        for i, j in self._always:
+            cand.setdefault(i, set()).add(j)
         index = self._index
-        for w in seen:
-            hit = index.get(w)
-            if hit:
-                cand.update(hit)
+        for w in pos:
+            for i, j in index.get(w, ()):
+                if i in cand:
+                    cand[i].add(j)
+                else:
+                    cand[i] = {j}
         if not cand:
             return []
         hits: list[tuple[DisclosureRule, int, int, int]] = []
         for i in sorted(cand):
-            rule, parts = self._rules[i]
-            start, end = len(text), 0
-            for part in parts:
-                m = None
-                for rx in part.patterns:
-                    m = rx.search(text)
+            rule, parts, k = self._rules[i]
+            key_phrases = parts[k].phrases
+            m: re.Match[str] | None = None
+            for j in sorted(cand[i]):
+                ph = key_phrases[j]
+                for words in ph.required:
+                    if words.isdisjoint(pos):
+                        break
+                else:
+                    m = ph.search(text, pos)
                     if m:
                         break
-                if m is None:
+            if m is None:
+                continue
+            start, end = m.start(), m.end()
+            for n, part in enumerate(parts):
+                if n == k:
+                    continue
+                other = part.search(text, pos)
+                if other is None:
                     break
-                start, end = min(start, m.start()), max(end, m.end())
+                start, end = min(start, other.start()), max(end, other.end())
             else:
                 hits.append((rule, _LEVEL[rule.severity], start, end))
         if not hits:
             return []
-        hits = self._damp(text, seen, hits)
+        hits = self._damp(text, pos, hits)
         if hits and all(r.needs_other for r, *_ in hits):
             hits = []
         return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
@@ -207,16 +327,18 @@ class DisclosureMatcher:
     def _damp(
         self,
         text: str,
-        seen: set[str],
+        seen: Positions,
         hits: list[tuple[DisclosureRule, int, int, int]],
     ) -> list[tuple[DisclosureRule, int, int, int]]:
         for damper, part, unless in self._dampers:
-            if part.triggers and not (part.triggers & seen):
+            if all(lvl >= 3 for _, lvl, _, _ in hits):
+                break  # nothing lowers an urgent hit
+            if part.triggers and part.triggers.isdisjoint(seen):
                 continue
-            spans = [m.span() for rx in part.patterns for m in rx.finditer(text)]
+            spans = part.spans(text, seen)
             if not spans:
                 continue
-            if unless is not None and any(rx.search(text) for rx in unless.patterns):
+            if unless is not None and unless.search(text, seen):
                 continue
             kept = []
             for rule, lvl, s, e in hits:

@@ -31,6 +31,7 @@ __all__ = [
     "ProfanityKey",
     "disclosure_tokens",
     "profanity_key",
+    "profanity_quick",
 ]
 
 _INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u3164\uffa0")
@@ -163,7 +164,7 @@ class Folder:
 
 # --- profanity key -------------------------------------------------------------------------
 
-_LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]|[@$][0-9@$!|+€£]*[a-z]")
+_LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
 _SINGLES = re.compile(r"(?<![a-z0-9*])[a-z*](?:[^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])){2,}")
 _SEP = re.compile(r"[^a-z*]+")
@@ -180,7 +181,15 @@ class ProfanityKey:
     maps: tuple[OffsetMap | None, ...]  # key -> folded text
 
 
+_LEET_CHARS = "0134578@$!|+€£"
+
+
 def _leet(text: str, table: dict[int, str]) -> str:
+    for c in _LEET_CHARS:
+        if c in text:
+            break
+    else:
+        return text
     if not _LEETY.search(text):
         return text
 
@@ -192,6 +201,14 @@ def _leet(text: str, table: dict[int, str]) -> str:
         return core.translate(table) + tok[len(core) :]
 
     return _LEET_TOKEN.sub(sub, text)  # length-preserving
+
+
+def profanity_quick(folded: str, leet_table: dict[int, str]) -> str | None:
+    """The profanity key text without offsets, or None if letters were spaced out (slow path)."""
+    text = _leet(folded, leet_table)
+    if _SINGLES.search(text):
+        return None
+    return _RUN.sub(r"\1", text)
 
 
 def profanity_key(folded: str, leet_table: dict[int, str], squeeze: bool = True) -> ProfanityKey:
@@ -272,39 +289,41 @@ def squeeze_word(word: str) -> tuple[str, tuple[int, ...]]:
 _RUN3 = re.compile(r"([a-z])\1\1+")
 
 
-@dataclass(frozen=True)
 class DisclosureText:
-    """Space-joined word tokens, with the folded-text span of each token."""
+    """Space-joined word tokens; token spans in the folded text are found only when asked."""
 
-    text: str
-    tokens: tuple[str, ...]
-    offsets: tuple[int, ...]  # start of each token in ``text``
-    src: tuple[tuple[int, int], ...]  # span of each token in the folded text
+    __slots__ = ("_folded", "_offsets", "_src", "_token_re", "text", "tokens")
+
+    def __init__(self, text: str, tokens: list[str], folded: str, token_re: re.Pattern[str]):
+        self.text = text
+        self.tokens = tokens
+        self._folded = folded
+        self._token_re = token_re
+        self._offsets: list[int] = []
+        self._src: list[tuple[int, int]] = []
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         if not self.tokens:
             return (0, 0)
-        i = max(bisect_right(self.offsets, start) - 1, 0)
-        j = max(bisect_right(self.offsets, max(end - 1, start)) - 1, i)
-        return (self.src[i][0], self.src[j][1])
+        if not self._src:
+            self._src = [m.span() for m in self._token_re.finditer(self._folded)]
+            pos = 0
+            for t in self.tokens:
+                self._offsets.append(pos)
+                pos += len(t) + 1
+        i = max(bisect_right(self._offsets, start) - 1, 0)
+        j = max(bisect_right(self._offsets, max(end - 1, start)) - 1, i)
+        return (self._src[i][0], self._src[j][1])
 
 
 def disclosure_tokens(
     folded: str, token_re: re.Pattern[str], textspeak: Mapping[str, str]
 ) -> DisclosureText:
-    toks: list[str] = []
-    offs: list[int] = []
-    src: list[tuple[int, int]] = []
-    pos = 0
-    for m in token_re.finditer(folded):
-        t = m.group()
-        if "'" in t:
-            t = t.replace("'", "")
-        if _RUN3.search(t):
-            t = _RUN3.sub(r"\1", t)
-        t = textspeak.get(t, t)
-        toks.append(t)
-        offs.append(pos)
-        src.append(m.span())
-        pos += len(t) + 1
-    return DisclosureText(" ".join(toks), tuple(toks), tuple(offs), tuple(src))
+    toks: list[str] = token_re.findall(folded)
+    if "'" in folded:
+        toks = [t.replace("'", "") for t in toks]
+    if _RUN3.search(folded):
+        toks = [_RUN3.sub(r"\1", t) for t in toks]
+    get = textspeak.get
+    toks = [get(t, t) for t in toks]
+    return DisclosureText(" ".join(toks), toks, folded, token_re)

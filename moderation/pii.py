@@ -15,19 +15,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PiiMatcher", "RawPii"]
 
-# A pattern of a kind only runs when its guard finds something in the text.
-_GUARDS: dict[str, re.Pattern[str]] = {
-    "phone": re.compile(r"\d"),
-    "email": re.compile(r"@|\(at\)|\[at\]| at "),
-    "url": re.compile(r"\.[a-z]|://"),
-    "social_handle": re.compile(
-        r"@|snap|insta|\big\b|tik\s*tok|\btt\b|discord|whats\s*app|\bwa\b|kik|telegram|"
-        r"facebook|\bfb\b|twitter|\bsc\b|handle|user\s*name|add me|x\.com"
-    ),
-    "postcode": re.compile(r"\d[a-z]{2}"),
-    "address": re.compile(r"\d|live|address|house"),
-    "school": re.compile(r"school|academy|college|grammar|high|primary|\bcomp\b|skl|year\s?\d"),
-}
 # When two details overlap, the more specific kind wins.
 _PRIORITY = {
     "email": 0,
@@ -47,29 +34,68 @@ class RawPii:
     end: int
 
 
+@dataclass(frozen=True)
+class _Pattern:
+    kind: str
+    rx: re.Pattern[str]
+    group: int
+    anchor: re.Pattern[str] | None
+    before: int
+    after: int
+    if_text: tuple[str, ...]
+    if_regex: re.Pattern[str] | None
+
+    def wanted(self, folded: str) -> bool:
+        if not self.if_text and self.if_regex is None:
+            return True
+        for t in self.if_text:
+            if t in folded:
+                return True
+        return self.if_regex is not None and self.if_regex.search(folded) is not None
+
+
 class PiiMatcher:
     def __init__(self, patterns: tuple[PiiPattern, ...]) -> None:
-        self._patterns: list[tuple[str, re.Pattern[str], int]] = [
-            (p.kind, re.compile(p.pattern), p.group) for p in patterns
+        self._patterns = [
+            _Pattern(
+                p.kind,
+                re.compile(p.pattern),
+                p.group,
+                re.compile(p.anchor) if p.anchor else None,
+                p.before,
+                p.after,
+                p.if_text,
+                re.compile(p.if_regex) if p.if_regex else None,
+            )
+            for p in patterns
         ]
 
     def match(self, folded: str) -> list[RawPii]:
         if not folded:
             return []
-        guard_hit: dict[str, bool] = {}
+        n = len(folded)
         found: list[RawPii] = []
-        for kind, rx, group in self._patterns:
-            ok = guard_hit.get(kind)
-            if ok is None:
-                guard = _GUARDS.get(kind)
-                ok = guard is None or guard.search(folded) is not None
-                guard_hit[kind] = ok
-            if not ok:
+        for pat in self._patterns:
+            if not pat.wanted(folded):
                 continue
-            for m in rx.finditer(folded):
-                s, e = m.span(group)
-                if s >= 0 and e > s:
-                    found.append(RawPii(kind, s, e))
+            if pat.anchor is None:
+                windows = [(0, n)]
+            else:
+                windows = []
+                for k, a in enumerate(pat.anchor.finditer(folded)):
+                    if k >= 32:  # many anchors: one pass over the whole text is cheaper
+                        windows = [(0, n)]
+                        break
+                    ws, we = max(0, a.start() - pat.before), min(n, a.end() + pat.after)
+                    if windows and ws <= windows[-1][1]:
+                        windows[-1] = (windows[-1][0], we)
+                    else:
+                        windows.append((ws, we))
+            for ws, we in windows:
+                for m in pat.rx.finditer(folded, ws, we):
+                    s, e = m.span(pat.group)
+                    if s >= 0 and e > s and (we == n or m.end() < we):
+                        found.append(RawPii(pat.kind, s, e))
         if len(found) < 2:
             return found
         found.sort(key=lambda h: (_PRIORITY.get(h.kind, 9), h.start, -(h.end - h.start)))

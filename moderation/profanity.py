@@ -8,12 +8,19 @@ words, except inside letters spaced out on purpose ("f u c k").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from moderation.normalise import Folder, ProfanityKey, profanity_key, squeeze_word
+from moderation.normalise import (
+    Folder,
+    ProfanityKey,
+    profanity_key,
+    profanity_quick,
+    squeeze_word,
+)
 
 if TYPE_CHECKING:
     from config.rules import ProfanityRules
@@ -22,6 +29,15 @@ __all__ = ["ProfanityHit", "ProfanityMatcher"]
 
 _VOWELS = "aeiou"
 _ALLOW = "\x00allow"
+_NONWORD = re.compile(r"[^\w*]|_")
+# ASCII fast path for _NONWORD: every ASCII character other than a-z, 0-9 and * becomes a space
+_ASCII_NONWORD = {
+    c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isalnum() or chr(c) == "*"))
+}
+
+
+def _spaced(text: str) -> str:
+    return text.translate(_ASCII_NONWORD) if text.isascii() else _NONWORD.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -65,19 +81,25 @@ class ProfanityMatcher:
                         forms.setdefault(f, term)
             for v in _star_variants(n):
                 forms.setdefault(v, term)
-        auto = ahocorasick.Automaton()
         table: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
         for form, term in forms.items():
             key, runs = squeeze_word(form)
             table.setdefault(key, []).append((term, runs))
+        # _words matches whole words only: keys and text are wrapped in spaces.
+        # _sub matches anywhere; it is used only inside runs of spaced-out letters.
+        whole = ahocorasick.Automaton()
+        sub = ahocorasick.Automaton()
         for key, entries in table.items():
-            auto.add_word(key, (key, tuple(entries)))
+            whole.add_word(f" {key} ", (key, tuple(entries)))
+            sub.add_word(key, (key, tuple(entries)))
         for phrase in rules.allow_phrases:
             key, _ = squeeze_word(self._norm(phrase))
             if key:  # an allowed phrase that is also a listed form: the allowlist wins
-                auto.add_word(key, (_ALLOW + key, ()))
-        auto.make_automaton()
-        self._auto = auto
+                whole.add_word(f" {key} ", (_ALLOW + key, ()))
+        whole.make_automaton()
+        sub.make_automaton()
+        self._words = whole
+        self._sub = sub
         self.size = len(forms)
 
     def _norm(self, word: str) -> str:
@@ -86,36 +108,49 @@ class ProfanityMatcher:
         text = profanity_key(folded, self._leet, squeeze=False).text
         return " ".join(text.strip(" .,_-!?'").split())
 
-    def key(self, folded: str) -> ProfanityKey:
-        return profanity_key(folded, self._leet)
+    def find(self, folded: str) -> tuple[list[ProfanityHit], ProfanityKey | None]:
+        """Profanity hits in folded text, and the key whose offsets they use."""
+        quick = profanity_quick(folded, self._leet)
+        if quick is not None and not self._candidates(quick):
+            return [], None
+        key = profanity_key(folded, self._leet)
+        return self.match(key), key
+
+    def _candidates(self, text: str) -> list[tuple[int, int, str, tuple[Any, ...]]]:
+        """Whole-word matches (start, end, key, entries); allowlisted phrases have no entries."""
+        out = []
+        for end_idx, (k, entries) in self._words.iter(" " + _spaced(text) + " "):
+            # " key " ends at end_idx (inclusive) in " text ": the key is text[e - n - 1 : e - 1]
+            n = len(k) - len(_ALLOW) if k.startswith(_ALLOW) else len(k)
+            out.append((end_idx - n - 1, end_idx - 1, k, entries))
+        return out
 
     def match(self, key: ProfanityKey) -> list[ProfanityHit]:
         text = key.text
         if not text:
             return []
+        cands = self._candidates(text)
+        for js, je in key.joined:
+            for end_idx, (k, entries) in self._sub.iter(text, js, je):
+                end = end_idx + 1
+                start = end - len(k)
+                if start == js or end == je:
+                    cands.append((start, end, k, entries))
+        runs = key.runs
         hits: list[ProfanityHit] = []
         allow: list[tuple[int, int]] = []
-        n = len(text)
-        runs = key.runs
-        for end_idx, (k, entries) in self._auto.iter(text):
-            end = end_idx + 1
+        for start, end, k, entries in cands:
             if k.startswith(_ALLOW):
-                allow.append((end - len(k) + len(_ALLOW), end))
-                continue
-            start = end - len(k)
-            if not self._boundary(key, text, start, end, n):
+                allow.append((start, end))
                 continue
             have = [runs.get(i, 1) for i in range(start, end)]
-            term = None
             for t, need in entries:
                 if all(h >= r for h, r in zip(have, need, strict=True)):
-                    term = t
+                    hits.append(ProfanityHit(t, start, end))
                     break
-            if term is not None:
-                hits.append(ProfanityHit(term, start, end))
         if allow:
             hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in allow)]
-        # drop hits contained in a longer hit ("fuck" inside "fuck off")
+        # drop hits contained in a longer hit ("fuck" inside "fuck off"), and duplicates
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
         out: list[ProfanityHit] = []
         for h in hits:
@@ -123,14 +158,3 @@ class ProfanityMatcher:
                 continue
             out.append(h)
         return out
-
-    @staticmethod
-    def _boundary(key: ProfanityKey, text: str, start: int, end: int, n: int) -> bool:
-        left = start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "*")
-        right = end == n or not (text[end].isalnum() or text[end] == "*")
-        if left and right:
-            return True
-        for js, je in key.joined:
-            if js <= start and end <= je and (start == js or end == je):
-                return True
-        return False

@@ -153,9 +153,10 @@ class Screener:
         maps: list[OffsetMap | None] = [fmap]
         spans: list[Span] = []
 
-        key = self._profanity.key(folded)
+        prof_hits, key = self._profanity.find(folded)
         terms: list[str] = []
-        for h in self._profanity.match(key):
+        for h in prof_hits:
+            assert key is not None
             s, e = map_span([*maps, *key.maps], h.start, h.end)
             spans.append(Span(s, e, "profanity", h.term))
             if h.term not in terms:
