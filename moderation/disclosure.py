@@ -277,8 +277,8 @@ class DisclosureMatcher:
                 pos[w] = [i]
             i += len(w) + 1
         if self._stems is not None:
-            for m in self._stems.finditer(" " + text):
-                pos.setdefault(m.group(1) + "*", []).append(m.start())  # the space is m.start()
+            for st in self._stems.finditer(" " + text):
+                pos.setdefault(st.group(1) + "*", []).append(st.start())  # the space is st.start()
         cand: dict[int, set[int]] = {}
         for i, j in self._always:
             cand.setdefault(i, set()).add(j)

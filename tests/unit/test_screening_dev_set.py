@@ -1,0 +1,45 @@
+"""The labelled dev set is well formed, and the rules meet the issue's targets on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from config.rules import CATEGORIES, load_rules
+from moderation.screening import Screener
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "screening_dev.jsonl"
+
+
+def _rows() -> list[dict[str, object]]:
+    return [json.loads(x) for x in DATA.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_dev_set_shape() -> None:
+    rows = _rows()
+    assert len(rows) >= 300
+    negatives = [r for r in rows if not r["disclosure"] and not r["profanity"]]
+    assert len(negatives) >= 0.4 * len(rows)
+    for r in rows:
+        assert isinstance(r["text"], str) and r["text"]
+        assert r["severity"] in ("urgent", "high", "medium", "none")
+        if r["disclosure"]:
+            assert r["category"] in CATEGORIES and r["severity"] != "none"
+        else:
+            assert r["category"] is None and r["severity"] == "none"
+    assert len({r["text"] for r in rows}) == len(rows)
+
+
+def test_targets_on_dev_set() -> None:
+    s = Screener(load_rules())
+    rows = _rows()
+    res = [(r, s.screen(str(r["text"]))) for r in rows]
+    pos = [x for r, x in res if r["disclosure"]]
+    neg = [x for r, x in res if not r["disclosure"]]
+    assert sum(x.disclosure for x in pos) / len(pos) >= 0.90
+    assert sum(x.disclosure for x in neg) / len(neg) <= 0.10
+    assert all(x.disclosure for r, x in res if r["severity"] == "urgent")
+    ppos = [x for r, x in res if r["profanity"]]
+    pneg = [x for r, x in res if not r["profanity"]]
+    assert sum(x.profanity for x in ppos) / len(ppos) >= 0.95
+    assert sum(x.profanity for x in pneg) / len(pneg) <= 0.03
