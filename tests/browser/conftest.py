@@ -62,7 +62,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[Harness]:
+async def app(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The real app; parametrize indirectly with a dict to override settings."""
+    overrides: dict[str, Any] = getattr(request, "param", {}) or {}
     settings = load_settings(
         data_dir=tmp_path / "data",
         database_url=f"sqlite:///{tmp_path / 'browser.sqlite'}",
@@ -70,6 +72,7 @@ async def app(tmp_path: Path) -> AsyncIterator[Harness]:
         secret="browser-test-secret-" + "x" * 20,
         login_attempts=50,
         rate_limit_count=50,
+        **overrides,
     )
     h = Harness(settings)
     await h.start()
@@ -107,9 +110,7 @@ class Session:
 
 
 @pytest.fixture
-async def open_page(
-    browser: Browser, app: Harness
-) -> AsyncIterator[Callable[..., Any]]:
+async def open_page(browser: Browser, app: Harness) -> AsyncIterator[Callable[..., Any]]:
     contexts: list[BrowserContext] = []
 
     async def make(path: str, *, phone: bool = False) -> Session:
@@ -119,8 +120,10 @@ async def open_page(
         await context.route(
             re.compile(r"^https?://(?!127\.0\.0\.1).*"),
             lambda route: route.fulfill(
-                status=200, content_type="text/html",
-                body="<!doctype html><title>BBC Weather</title><h1>Weather</h1>"),
+                status=200,
+                content_type="text/html",
+                body="<!doctype html><title>BBC Weather</title><h1>Weather</h1>",
+            ),
         )
         page = await context.new_page()
         frames = Frames()

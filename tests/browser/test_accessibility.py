@@ -15,8 +15,9 @@ DISCLOSURE = "my boyfriend is 24 and he said i owe him for the phone, he wants p
 
 
 def report(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"])
-                     for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations
+    )
 
 
 async def check(s: Session) -> None:
@@ -44,9 +45,7 @@ async def test_young_persons_page_has_no_axe_violations(
     await check(index)
 
 
-async def test_console_has_no_axe_violations(
-    app: Harness, open_page: Callable[..., Any]
-) -> None:
+async def test_console_has_no_axe_violations(app: Harness, open_page: Callable[..., Any]) -> None:
     w = await app.webchat()
     console, _ = await staff_login(open_page, app, "/console", "moderator")
     await check(console)  # empty queue, duty warning showing
@@ -64,9 +63,7 @@ async def test_console_has_no_axe_violations(
     await check(console)
 
 
-async def test_dashboard_has_no_axe_violations(
-    app: Harness, open_page: Callable[..., Any]
-) -> None:
+async def test_dashboard_has_no_axe_violations(app: Harness, open_page: Callable[..., Any]) -> None:
     w = await app.webchat()
     login = await open_page("/safeguarding")
     await expect(login.page.get_by_label("Username")).to_be_visible()

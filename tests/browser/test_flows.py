@@ -54,7 +54,9 @@ async def test_approved_message_reaches_both_young_people(
     await expect(own).not_to_contain_text("Waiting for a moderator")
     assert [m["text"] for m in reader.frames.events("message")] == [text]
     # Screen readers hear the new message through the polite announcer, not the whole log.
-    await expect(reader.page.locator("#announce")).to_have_text(f"New message from {handle}: {text}")
+    await expect(reader.page.locator("#announce")).to_have_text(
+        f"New message from {handle}: {text}"
+    )
     assert await reader.page.locator("#messages").get_attribute("aria-live") is None
     assert not author.errors and not reader.errors and not console.errors
 
@@ -115,9 +117,11 @@ async def test_disclosure_reaches_the_lead_and_the_private_conversation(
     await expect(support).to_be_visible()
     await expect(support).to_contain_text("not your fault")
     await expect(support.get_by_role("link", name=re.compile("Call 0800 1111"))).to_have_attribute(
-        "href", "tel:08001111")
+        "href", "tel:08001111"
+    )
     await expect(yp.page.locator(".msg-own", has_text=disclosure)).to_contain_text(
-        "Only our safeguarding team can see this")
+        "Only our safeguarding team can see this"
+    )
 
     card = lead.page.locator(".case-card", has_text=handle)
     await expect(card).to_be_visible()
@@ -128,7 +132,8 @@ async def test_disclosure_reaches_the_lead_and_the_private_conversation(
     shown = await lead.page.locator("#case-text").evaluate(
         "el => { const c = el.cloneNode(true);"
         " c.querySelectorAll('.visually-hidden').forEach(n => n.remove());"
-        " return c.textContent; }")
+        " return c.textContent; }"
+    )
     assert shown == disclosure
     await lead.page.get_by_role("button", name=re.compile("^Acknowledge:")).click()
     await expect(card).to_contain_text("Taken by")

@@ -37,7 +37,9 @@ async def test_shift_three_times_exits_but_typing_does_not(
     page = yp.page
     box = page.get_by_label("Your message")
     await box.click()
-    await page.keyboard.type("Hi There, Is It OK To Ask?")  # capitals use Shift, with other keys between
+    await page.keyboard.type(
+        "Hi There, Is It OK To Ask?"
+    )  # capitals use Shift, with other keys between
     await expect(box).to_have_value("Hi There, Is It OK To Ask?")
     assert page.url.endswith(f"/chat/{w.id}")
     for _ in range(3):

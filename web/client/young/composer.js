@@ -21,6 +21,10 @@ export async function emitWithRetry(socket, event, payload, { tries = 4, timeout
   throw lastError || new Error("timeout");
 }
 
+function touch() {
+  return window.matchMedia("(pointer: coarse)").matches;
+}
+
 export class Composer {
   /**
    * @param {object} o
@@ -34,7 +38,8 @@ export class Composer {
     this.timer = 0;
     textarea.addEventListener("input", () => this.update(true));
     textarea.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      // Enter sends on a keyboard; on touch screens Enter makes a new line, as in most apps.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !touch()) {
         event.preventDefault();
         form.requestSubmit();
       }

@@ -118,8 +118,9 @@ export class Room {
     } else if (status === "approved") {
       if (data.text && textNode && textNode.textContent !== data.text) {
         textNode.textContent = data.text;
-        note = h("p", { class: "msg-state" }, T.edited);
+        if (li.classList.contains("msg-own")) li.dataset.edited = "true";
       }
+      if (li.dataset.edited) note = h("p", { class: "msg-state" }, T.edited);
     } else if (status === "rejected") {
       note = h("div", { class: "msg-state notice" },
         h("p", { class: "notice-title" }, T.notShownTitle),
