@@ -42,11 +42,17 @@ class _Slot:
     optional: bool
     gap: int  # >0: a gap of up to this many words
     literals: tuple[str, ...]  # first words of each alternative, if all are literal
+    negative: tuple[str, ...] = ()  # a `!a|b` slot: the neighbouring word is none of these
 
 
 def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
     if tok in ("..", "..."):
         return _Slot("", False, 3 if tok == ".." else 6, ())
+    if tok.startswith("!") and len(tok) > 1:
+        words = tuple(" ".join(w.split("_")) for w in tok[1:].split("|"))
+        if not all(words) or not all(_WORD.match(x) for w in words for x in w.split(" ")):
+            raise ValueError(f"bad negative slot {tok!r}")
+        return _Slot("", False, 0, (), tuple(speak.get(w, w) for w in words))
     optional = tok.endswith("?") and len(tok) > 1
     if optional:
         tok = tok[:-1]
@@ -90,21 +96,29 @@ def compile_phrase(
     words the phrase can start with (None: unknown, the regex must scan the whole text).
     """
     slots = [_slot(t, macros, speak) for t in phrase.split()]
-    if not slots or slots[0].gap or slots[-1].gap or slots[0].optional:
+    # `!not|never` first: the word before the phrase is none of these; elsewhere: the next one
+    lead = ""
+    if slots and slots[0].negative:
+        lead = "".join(f"(?<!{re.escape(w)} )" for w in slots[0].negative)
+        slots = slots[1:]
+    if not slots or slots[0].gap or slots[-1].gap or slots[0].optional or slots[0].negative:
         raise ValueError(f"phrase {phrase!r} must start and end with a required word")
     for prev, cur, nxt in zip(slots, slots[1:], slots[2:], strict=False):
         if cur.optional and prev.gap and nxt.gap:
             raise ValueError(f"phrase {phrase!r}: an optional word between two gaps backtracks")
     out = slots[0].regex
     for s in slots[1:]:
-        if s.gap:
+        if s.negative:
+            alts = "|".join(re.escape(w) for w in s.negative)
+            out += rf"(?! (?:{alts})(?![^\s]))"
+        elif s.gap:
             out += rf"(?: [^\s]+){{0,{s.gap}}}"
         elif s.optional:
             out += f"(?: {s.regex})?"
         else:
             out += " " + s.regex
     try:
-        rx = re.compile(r"(?<![^\s])" + out + r"(?![^\s])")
+        rx = re.compile(r"(?<![^\s])" + lead + out + r"(?![^\s])")
     except re.error as exc:
         raise ValueError(f"phrase {phrase!r}: {exc}") from exc
     required = tuple(frozenset(s.literals) for s in slots if s.literals and not s.optional)
