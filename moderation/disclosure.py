@@ -49,10 +49,10 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
     if tok in ("..", "..."):
         return _Slot("", False, 3 if tok == ".." else 6, ())
     if tok.startswith("!") and len(tok) > 1:
-        words = tuple(" ".join(w.split("_")) for w in tok[1:].split("|"))
-        if not all(words) or not all(_WORD.match(x) for w in words for x in w.split(" ")):
+        neg = tuple(" ".join(w.split("_")) for w in tok[1:].split("|"))
+        if not all(neg) or not all(_WORD.match(x) for w in neg for x in w.split(" ")):
             raise ValueError(f"bad negative slot {tok!r}")
-        return _Slot("", False, 0, (), tuple(speak.get(w, w) for w in words))
+        return _Slot("", False, 0, (), tuple(speak.get(w, w) for w in neg))
     optional = tok.endswith("?") and len(tok) > 1
     if optional:
         tok = tok[:-1]
