@@ -55,8 +55,15 @@ async def test_review_keys_edit_suggested_and_escalate(
         await expect(item).to_have_count(0)
     await expect(page.locator("#escalations .esc-item")).to_have_count(1)
     await expect(yp.page.locator("#support")).to_be_visible()
-    # j/k move the selection between items.
+    # j/k move the selection between items (oldest first at equal severity).
+    await send(yp, "what does CEOP do")
+    await expect(page.locator(".queue-item", has_text="CEOP")).to_have_count(1)
     await page.locator(".queue-item", has_text="every week").locator("button").click()
+    await expect(page.locator("#item-text")).to_contain_text("every week")
+    await page.keyboard.press("j")
+    await expect(page.locator("#item-text")).to_contain_text("CEOP")
+    await expect(page.locator(".queue-item", has_text="CEOP").locator("button")).to_be_focused()
+    await page.keyboard.press("k")
     await expect(page.locator("#item-text")).to_contain_text("every week")
     assert not console.errors and not yp.errors
 

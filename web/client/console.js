@@ -1,7 +1,7 @@
 // The moderator console: log in, then a live, keyboard-first queue. Hosts see a post box.
 import { io } from "socket.io-client";
 import { handleRefused, loginFlow, setupLogout } from "./common/api.js";
-import { $, announcer } from "./common/dom.js";
+import { $, announcer, duration } from "./common/dom.js";
 import { Detail } from "./console/detail.js";
 import { setupKeys } from "./console/keys.js";
 import { Queue } from "./console/queue.js";
@@ -86,12 +86,7 @@ async function main() {
   }, 20000);
   window.setInterval(() => {
     const age = document.querySelector(".qi-age-detail");
-    if (age && detail.item) {
-      const ms = Date.now() - Date.parse(detail.item.created_at);
-      age.textContent = document.querySelector(`[data-id="${CSS.escape(detail.item.id)}"] .qi-age`)
-        ?.textContent.replace("waiting ", "") || age.textContent;
-      age.dataset.ms = String(ms);
-    }
+    if (age && detail.item) age.textContent = duration(Date.now() - Date.parse(detail.item.created_at));
   }, 1000);
 }
 

@@ -76,6 +76,13 @@ export function highlighted(text, spans, describe = (s) => s.kind) {
   return out;
 }
 
+const SPAN_LABEL = { pii: "contact detail", profanity: "language", disclosure: "possible disclosure" };
+
+/** How a screening span is described to staff, e.g. "contact detail: phone". */
+export function spanLabel(span) {
+  return `${SPAN_LABEL[span.kind] || span.kind}${span.label ? `: ${span.label}` : ""}`;
+}
+
 function safeClass(kind) {
   return String(kind || "other").replace(/[^a-z0-9_-]/gi, "");
 }

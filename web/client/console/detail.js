@@ -1,10 +1,8 @@
 // The selected item: original text with screening spans highlighted, the suggested redaction,
 // and the actions (claim, approve, edit, reject with a reason, escalate, release). Each
 // action has a visible key and a real, labelled button: no tiny icons.
-import { clock, duration, h, highlighted } from "../common/dom.js";
+import { clock, duration, h, highlighted, spanLabel } from "../common/dom.js";
 import { severityOf } from "./queue.js";
-
-const SPAN_LABEL = { pii: "contact detail", profanity: "language", disclosure: "possible disclosure" };
 
 export class Detail {
   constructor({ root, context, status, queue, call, announce }) {
@@ -221,8 +219,4 @@ export class Detail {
     this.render();
     this.queue.select(this.item?.id, { focus: true });
   }
-}
-
-export function spanLabel(span) {
-  return `${SPAN_LABEL[span.kind] || span.kind}${span.label ? `: ${span.label}` : ""}`;
 }

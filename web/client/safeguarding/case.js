@@ -1,7 +1,6 @@
 // One case: the message with its screening spans, earlier messages, acknowledgement, the
 // private 1:1 conversation, team notes, closing with an outcome, and the export link.
-import { $, clock, h, highlighted } from "../common/dom.js";
-import { spanLabel } from "../console/detail.js";
+import { $, clock, h, highlighted, spanLabel } from "../common/dom.js";
 import { countdown } from "./cases.js";
 
 export class CaseView {
