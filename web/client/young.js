@@ -25,6 +25,7 @@ const privateChat = new PrivateChat({ section: $("#private"), list: $("#private-
 const statusBanner = $("#status");
 let state = "connecting";
 let current = {};
+let unsent = null;
 let wasConnected = false;
 
 const socket = io("/chat", {
@@ -41,8 +42,17 @@ const composer = new Composer({
   error: $("#compose-error"),
   button: $("#compose-send"),
   send: async (text) => {
-    const clientId = uuid();
-    const ack = await emitWithRetry(socket, "send_message", { client_id: clientId, text });
+    // After a network failure, sending the same text again reuses its client_id, so the
+    // server keeps one copy even if the first attempt did arrive.
+    const clientId = unsent && unsent.text === text ? unsent.clientId : uuid();
+    let ack;
+    try {
+      ack = await emitWithRetry(socket, "send_message", { client_id: clientId, text });
+    } catch (err) {
+      unsent = { text, clientId };
+      throw err;
+    }
+    unsent = null;
     if (ack && ack.ok) {
       const m = ack.message;
       if (!room.ownRow(m.id, clientId)) {
