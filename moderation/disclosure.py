@@ -163,8 +163,8 @@ class _Phrase:
         if self.first is None:
             return list(self.rx.finditer(text))
         out = []
-        for w in self.first:
-            for p in pos.get(w, ()):
+        for w in self.first.intersection(pos):
+            for p in pos[w]:
                 m = self.rx.match(text, p)
                 if m:
                     out.append(m)
@@ -173,8 +173,8 @@ class _Phrase:
     def search(self, text: str, pos: Positions) -> re.Match[str] | None:
         if self.first is None:
             return self.rx.search(text)
-        for w in self.first:
-            for p in pos.get(w, ()):
+        for w in self.first.intersection(pos):
+            for p in pos[w]:
                 m = self.rx.match(text, p)
                 if m:
                     return m
