@@ -183,28 +183,33 @@ class _Phrase:
 
 @dataclass(frozen=True)
 class _Part:
+    """Alternative phrases, also compiled into one regex tried only where a start word is."""
+
     phrases: tuple[_Phrase, ...]
     triggers: frozenset[str]  # union of the phrases' triggers; empty: always evaluated
+    rx: re.Pattern[str]
+    first: frozenset[str] | None  # union of start words; None: scan the whole text
 
     def search(self, text: str, pos: Positions) -> re.Match[str] | None:
-        for ph in self.phrases:
-            for words in ph.required:
-                if words.isdisjoint(pos):
-                    break
-            else:
-                m = ph.search(text, pos)
+        if self.first is None:
+            return self.rx.search(text)
+        rx = self.rx
+        for w in self.first.intersection(pos):
+            for p in pos[w]:
+                m = rx.match(text, p)
                 if m:
                     return m
         return None
 
     def spans(self, text: str, pos: Positions) -> list[tuple[int, int]]:
-        out: list[tuple[int, int]] = []
-        for ph in self.phrases:
-            for words in ph.required:
-                if words.isdisjoint(pos):
-                    break
-            else:
-                out.extend(m.span() for m in ph.finditer(text, pos))
+        if self.first is None:
+            return [m.span() for m in self.rx.finditer(text)]
+        out = []
+        for w in self.first.intersection(pos):
+            for p in pos[w]:
+                m = self.rx.match(text, p)
+                if m:
+                    out.append(m.span())
         return out
 
 
@@ -212,13 +217,24 @@ def _part(phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[st
     out = []
     trig: set[str] = set()
     always = False
+    firsts: set[str] | None = set()
     for p in phrases:
         rx, t, required, first = compile_phrase(p, macros, speak)
         out.append(_Phrase(rx, required, first, frozenset(t)))
         if not t:
             always = True
         trig.update(t)
-    return _Part(tuple(out), frozenset() if always else frozenset(trig))
+        if first is None or firsts is None:
+            firsts = None
+        else:
+            firsts.update(first)
+    combined = re.compile("|".join(f"(?:{ph.rx.pattern})" for ph in out))
+    return _Part(
+        tuple(out),
+        frozenset() if always else frozenset(trig),
+        combined,
+        None if firsts is None else frozenset(firsts),
+    )
 
 
 def _score(p: _Part) -> int:
@@ -235,10 +251,9 @@ def validate(rules: DisclosureRules, speak: Mapping[str, str] | None = None) -> 
 class DisclosureMatcher:
     def __init__(self, rules: DisclosureRules, speak: Mapping[str, str]) -> None:
         self._rules: list[tuple[DisclosureRule, tuple[_Part, ...], int]] = []
-        # word -> (rule, phrase) pairs of each rule's key part; a rule is only tried when
-        # one of its key phrases has its trigger word in the message
-        self._index: dict[str, list[tuple[int, int]]] = {}
-        self._always: list[tuple[int, int]] = []
+        # word -> rules whose key part has a phrase triggered by that word
+        self._index: dict[str, list[int]] = {}
+        self._always: list[int] = []
         for i, r in enumerate(rules.rules):
             try:
                 parts = tuple(_part(p, rules.macros, speak) for p in r.parts)
@@ -246,12 +261,11 @@ class DisclosureMatcher:
                 raise ValueError(f"rule {r.id}: {exc}") from exc
             k = max(range(len(parts)), key=lambda j: _score(parts[j]))
             self._rules.append((r, parts, k))
-            for j, ph in enumerate(parts[k].phrases):
-                if ph.trigger:
-                    for w in ph.trigger:
-                        self._index.setdefault(w, []).append((i, j))
-                else:
-                    self._always.append((i, j))
+            if parts[k].triggers:
+                for w in parts[k].triggers:
+                    self._index.setdefault(w, []).append(i)
+            else:
+                self._always.append(i)
         stems = {
             w[:-1]
             for _, parts, _ in self._rules
@@ -293,32 +307,21 @@ class DisclosureMatcher:
         if self._stems is not None:
             for st in self._stems.finditer(" " + text):
                 pos.setdefault(st.group(1) + "*", []).append(st.start())  # the space is st.start()
-        cand: dict[int, set[int]] = {}
-        for i, j in self._always:
-            cand.setdefault(i, set()).add(j)
+        cand: set[int] = set(self._always)
         index = self._index
         for w in pos:
-            for i, j in index.get(w, ()):
-                if i in cand:
-                    cand[i].add(j)
-                else:
-                    cand[i] = {j}
+            hit = index.get(w)
+            if hit:
+                cand.update(hit)
         if not cand:
             return []
         hits: list[tuple[DisclosureRule, int, int, int]] = []
+        rules = self._rules
         for i in sorted(cand):
-            rule, parts, k = self._rules[i]
-            key_phrases = parts[k].phrases
-            m: re.Match[str] | None = None
-            for j in sorted(cand[i]):
-                ph = key_phrases[j]
-                for words in ph.required:
-                    if words.isdisjoint(pos):
-                        break
-                else:
-                    m = ph.search(text, pos)
-                    if m:
-                        break
+            rule, parts, k = rules[i]
+            if len(parts) > 1 and any(p.triggers and p.triggers.isdisjoint(pos) for p in parts):
+                continue  # a co-occurrence rule needs a trigger word of every part
+            m = parts[k].search(text, pos)
             if m is None:
                 continue
             start, end = m.start(), m.end()
