@@ -31,8 +31,23 @@ _NAME = {3: "urgent", 2: "high", 1: "medium"}
 _STOP = frozenset(
     "i me my you your he him his she her it its we they them is are was be been a an the to "
     "and or of in on at for with that this so but not no dont do did does have has had im "
-    "just like get got go going gonna want wanna if when what how who all some someone".split()
+    "just like get got go going gonna want wanna if when what how who all some someone "
+    # frequent in ordinary chat: poor triggers when a rarer slot is available
+    "said says say tell told text get mum dad home out coming come know school friend friends "
+    "people back now today tonight time really well see one take make made keep keeps asking "
+    "asked ask wants sent send stay after before night day there here then than can cant will "
+    "would could should about from up down off over again still never always please help love "
+    "by us our am as into new way thing things stuff lot loads late lol yeah ok".split()
 )
+
+
+def _slot_score(words: tuple[str, ...] | frozenset[str]) -> float:
+    """Higher is a better trigger: few common words, long words, few alternatives."""
+    common = sum(1 for w in words if w in _STOP)
+    shortest = min(len(w.rstrip("*")) for w in words)
+    return -1000.0 * common + 10.0 * min(shortest, 8) - 0.1 * len(words)
+
+
 _WORD = re.compile(r"^[^\W_]+\*?$|^\d+\*?$")
 
 
@@ -43,6 +58,7 @@ class _Slot:
     gap: int  # >0: a gap of up to this many words
     literals: tuple[str, ...]  # first words of each alternative, if all are literal
     negative: tuple[str, ...] = ()  # a `!a|b` slot: the neighbouring word is none of these
+    keys: tuple[str, ...] = ()  # the least common literal word of each alternative
 
 
 def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
@@ -58,6 +74,7 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
         tok = tok[:-1]
     alts: list[str] = []
     firsts: list[str] = []
+    keys: list[str] = []
     literal = True
     for alt in tok.split("|"):
         words = [w for w in alt.split("_") if w]
@@ -82,8 +99,20 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
             firsts.append(words[0])
         else:
             firsts.append(speak.get(words[0], words[0]).split(" ")[0])
+        expanded = [
+            x
+            for w in words
+            if not w.startswith("@")
+            for x in ([w] if w.endswith("*") else speak.get(w, w).split(" "))
+        ]
+        if expanded:
+            keys.append(min(expanded, key=lambda x: (x in _STOP, -len(x.rstrip("*")))))
+        else:
+            literal = False
         alts.append(" ".join(parts))
-    return _Slot("(?:" + "|".join(alts) + ")", optional, 0, tuple(firsts) if literal else ())
+    if not literal:
+        return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
+    return _Slot("(?:" + "|".join(alts) + ")", optional, 0, tuple(firsts), (), tuple(keys))
 
 
 def compile_phrase(
@@ -121,15 +150,15 @@ def compile_phrase(
         rx = re.compile(r"(?<![^\s])" + lead + out + r"(?![^\s])")
     except re.error as exc:
         raise ValueError(f"phrase {phrase!r}: {exc}") from exc
-    required = tuple(frozenset(s.literals) for s in slots if s.literals and not s.optional)
+    required = tuple(frozenset(s.keys) for s in slots if s.keys and not s.optional)
     best: tuple[str, ...] = ()
-    best_score = -1
+    best_score = float("-inf")
     for s in slots:
-        if s.optional or s.gap or not s.literals:
+        if s.optional or s.gap or not s.keys:
             continue
-        score = min(0 if w in _STOP else len(w.rstrip("*")) for w in s.literals)
+        score = _slot_score(s.keys)
         if score > best_score:
-            best, best_score = s.literals, score
+            best, best_score = s.keys, score
     first = frozenset(slots[0].literals) if slots[0].literals else None
     return rx, best, required, first
 
@@ -237,10 +266,10 @@ def _part(phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[st
     )
 
 
-def _score(p: _Part) -> int:
+def _score(p: _Part) -> float:
     if not p.triggers:
-        return -1
-    return min(0 if w in _STOP else len(w.rstrip("*")) for w in p.triggers) * 100 - len(p.triggers)
+        return float("-inf")
+    return _slot_score(p.triggers)
 
 
 def validate(rules: DisclosureRules, speak: Mapping[str, str] | None = None) -> None:
