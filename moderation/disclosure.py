@@ -182,33 +182,6 @@ class _Phrase:
     first: frozenset[str] | None  # words it can start with; None: scan the whole text
     trigger: frozenset[str]  # one required slot's words (empty: none)
 
-    def live(self, pos: Positions) -> bool:
-        for words in self.required:
-            if words.isdisjoint(pos):
-                return False
-        return True
-
-    def finditer(self, text: str, pos: Positions) -> list[re.Match[str]]:
-        if self.first is None:
-            return list(self.rx.finditer(text))
-        out = []
-        for w in self.first.intersection(pos):
-            for p in pos[w]:
-                m = self.rx.match(text, p)
-                if m:
-                    out.append(m)
-        return out
-
-    def search(self, text: str, pos: Positions) -> re.Match[str] | None:
-        if self.first is None:
-            return self.rx.search(text)
-        for w in self.first.intersection(pos):
-            for p in pos[w]:
-                m = self.rx.match(text, p)
-                if m:
-                    return m
-        return None
-
 
 @dataclass(frozen=True)
 class _Part:
@@ -295,15 +268,6 @@ class DisclosureMatcher:
                     self._index.setdefault(w, []).append(i)
             else:
                 self._always.append(i)
-        stems = {
-            w[:-1]
-            for _, parts, _ in self._rules
-            for part in parts
-            for ph in part.phrases
-            for slot in ph.required
-            for w in slot
-            if w.endswith("*")
-        }
         self._dampers: list[tuple[Damper, _Part, _Part | None]] = []
         for d in rules.dampers:
             try:
@@ -311,11 +275,11 @@ class DisclosureMatcher:
                 self._dampers.append((d, _part(d.patterns, rules.macros, speak), unless))
             except ValueError as exc:
                 raise ValueError(f"damper {d.id}: {exc}") from exc
-        stems |= {
+        all_parts = [p for _, parts, _ in self._rules for p in parts]
+        all_parts += [p for _, part, unless in self._dampers for p in (part, unless) if p]
+        stems = {
             w[:-1]
-            for _, part, unless in self._dampers
-            for p in (part, unless)
-            if p is not None
+            for p in all_parts
             for ph in p.phrases
             for slot in ph.required
             for w in slot

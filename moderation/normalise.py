@@ -167,7 +167,6 @@ class Folder:
 _LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
 _SINGLES = re.compile(r"(?<![a-z0-9*])[a-z*](?:[^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])){2,}")
-_SEP = re.compile(r"[^a-z*]+")
 _RUN = re.compile(r"([a-z*])\1+")
 
 
