@@ -142,19 +142,14 @@ class EscalationService:
         )
         await self.store.create_escalation(escalation)
         self._wake.set()
-        await self.audit(
-            actor, "escalation_created", escalation, message_id=message.id, severity=level
-        )
+        # Alert first, audit after: the record of the alert must never delay the alert.
         view = await self.view(escalation)
         await self.notify.to_leads("escalation", {"item": view})
         await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
-        await self.audit(
-            "system",
-            "escalation_delivered",
-            escalation,
-            to=self.notify.local_leads(),
-            overdue=False,
-        )
+        await self.audit(actor, "escalation_created", escalation, message_id=message.id,
+                         severity=level)
+        await self.audit("system", "escalation_delivered", escalation,
+                         to=self.notify.local_leads(), overdue=False)
         return escalation
 
     async def open_items(self) -> list[dict[str, Any]]:

@@ -44,11 +44,12 @@ def session_token(environ: dict[str, Any], auth: Any) -> str | None:
 
 class BaseNamespace(socketio.AsyncNamespace):
     events: frozenset[str] = frozenset()
+    flood_limit: tuple[int, float] = (30, 10.0)  # events per seconds, per socket
 
     def __init__(self, namespace: str, services: Callable[[], Services]) -> None:
         super().__init__(namespace)
         self._services = services
-        self._flood = SlidingWindow(count=30, window_s=10.0)
+        self._flood = SlidingWindow(*self.flood_limit)
 
     @property
     def services(self) -> Services:

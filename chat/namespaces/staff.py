@@ -15,6 +15,7 @@ from moderation.escalation import LEAD_ROLES, MODERATION_ROLES
 
 class StaffNamespace(BaseNamespace):
     roles: frozenset[str] = frozenset()
+    flood_limit = (600, 10.0)  # a moderator working fast sends far more than a young person
 
     async def authenticate(self, environ: dict[str, Any], auth: Any) -> Staff:
         try:
