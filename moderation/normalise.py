@@ -202,19 +202,24 @@ def _leet(text: str, table: dict[int, str]) -> str:
     return _LEET_TOKEN.sub(sub, text)  # length-preserving
 
 
-def profanity_quick(folded: str, leet_table: dict[int, str]) -> str | None:
-    """The profanity key text without offsets, or None if letters were spaced out (slow path)."""
+def profanity_quick(folded: str, leet_table: dict[int, str]) -> tuple[str, str | None]:
+    """(leetspeak-undone text, key text without offsets); the key is None if letters were
+    spaced out (then use the slow path)."""
     text = _leet(folded, leet_table)
     if _SINGLES.search(text):
-        return None
-    return _RUN.sub(r"\1", text)
+        return text, None
+    return text, _RUN.sub(r"\1", text)
 
 
-def profanity_key(folded: str, leet_table: dict[int, str], squeeze: bool = True) -> ProfanityKey:
-    text = _leet(folded, leet_table)
+def profanity_key(
+    folded: str, leet_table: dict[int, str], squeeze: bool = True, leeted: str | None = None
+) -> ProfanityKey:
+    """The key with offsets. `leeted`: output of profanity_quick known to have no spaced-out
+    letters (skips those stages)."""
+    text = _leet(folded, leet_table) if leeted is None else leeted
     maps: list[OffsetMap | None] = []
     joined_src: list[tuple[int, int]] = []
-    if _SINGLES.search(text):
+    if leeted is None and _SINGLES.search(text):
         jm = OffsetMap()
         parts: list[str] = []
         pos = last = 0

@@ -110,11 +110,15 @@ class ProfanityMatcher:
 
     def find(self, folded: str) -> tuple[list[ProfanityHit], ProfanityKey | None]:
         """Profanity hits in folded text, and the key whose offsets they use."""
-        quick = profanity_quick(folded, self._leet)
-        if quick is not None and not self._candidates(quick):
+        leeted, quick = profanity_quick(folded, self._leet)
+        if quick is None:
+            key = profanity_key(folded, self._leet)
+            return self.match(key), key
+        cands = self._candidates(quick)
+        if not cands:
             return [], None
-        key = profanity_key(folded, self._leet)
-        return self.match(key), key
+        key = profanity_key(folded, self._leet, leeted=leeted)
+        return self.match(key, cands), key
 
     def _candidates(self, text: str) -> list[tuple[int, int, str, tuple[Any, ...]]]:
         """Whole-word matches (start, end, key, entries); allowlisted phrases have no entries."""
@@ -125,11 +129,15 @@ class ProfanityMatcher:
             out.append((end_idx - n - 1, end_idx - 1, k, entries))
         return out
 
-    def match(self, key: ProfanityKey) -> list[ProfanityHit]:
+    def match(
+        self, key: ProfanityKey, cands: list[tuple[int, int, str, tuple[Any, ...]]] | None = None
+    ) -> list[ProfanityHit]:
+        """Hits in `key`; `cands`: whole-word candidates already found in the same key text."""
         text = key.text
         if not text:
             return []
-        cands = self._candidates(text)
+        if cands is None:
+            cands = self._candidates(text)
         for js, je in key.joined:
             for end_idx, (k, entries) in self._sub.iter(text, js, je):
                 end = end_idx + 1
