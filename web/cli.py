@@ -17,6 +17,7 @@ from chat.store import open_store
 from chat.webchats import WebchatService
 from config.errors import SafechatError
 from config.settings import Settings, SettingsError, ensure_secret, load_settings
+from web import screen_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,12 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = webchat.add_parser("list", help="list webchats")
     listing.set_defaults(func=cmd_webchat_list)
 
-    try:
-        from web import screen_command
-    except ImportError:  # the rule bench is optional while screening is being built
-        pass
-    else:
-        screen_command.add_parser(sub)
+    screen_command.add_parser(sub)
     return parser
 
 
