@@ -15,11 +15,10 @@ class DutyService:
     def __init__(self, store: Store, notifier: Notifier) -> None:
         self.store = store
         self.notify = notifier
-        self.leads: dict[str, str] = {}  # socket id -> username, on this process
         self._warning: bool | None = None
 
     def on_duty(self) -> list[str]:
-        return sorted(set(self.leads.values()))
+        return self.notify.local_leads()
 
     async def status(self) -> dict[str, Any]:
         open_chats = await self.store.list_webchats(["open"])
@@ -53,9 +52,9 @@ class DutyService:
         return status
 
     async def do_lead_joined(self, sid: str, username: str) -> None:
-        self.leads[sid] = username
+        self.notify.leads[sid] = username
         await self.do_check()
 
     async def do_lead_left(self, sid: str) -> None:
-        self.leads.pop(sid, None)
+        self.notify.leads.pop(sid, None)
         await self.do_check()

@@ -26,6 +26,7 @@ def participant_room(participant_id: str) -> str:
 class Notifier:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self.sio = sio
+        self.leads: dict[str, str] = {}  # socket id -> username of leads connected here
 
     async def to_room(self, webchat_id: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, room=room_of(webchat_id), namespace=CHAT)
@@ -40,5 +41,6 @@ class Notifier:
         await self.sio.emit(event, data, room=LEADS_ROOM, namespace=SAFEGUARDING)
 
     def local_leads(self) -> list[str]:
-        """Socket ids of leads connected to this process."""
-        return [sid for sid, _ in self.sio.manager.get_participants(SAFEGUARDING, LEADS_ROOM)]
+        """Usernames of the safeguarding leads connected to this process: who an alert
+        reached, for the audit log."""
+        return sorted(set(self.leads.values()))

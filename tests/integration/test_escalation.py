@@ -51,7 +51,7 @@ async def test_disclosure_never_reaches_the_room_and_author_gets_support(app: Ha
 
 async def test_lead_acknowledges_and_the_other_lead_sees_who(app: Harness) -> None:
     w = await app.webchat()
-    (l1, s1), (l2, _) = await app.lead(), await app.lead()
+    (l1, s1), (l2, s2) = await app.lead(), await app.lead()
     yp = await app.young(w)
     await disclose(yp)
     item = (await l1.wait_for("escalation"))["item"]
@@ -64,9 +64,10 @@ async def test_lead_acknowledges_and_the_other_lead_sees_who(app: Harness) -> No
     seen = await l2.wait_for("escalation_updated")
     assert seen["item"]["acknowledged_by"] in (s1.username, seen["item"]["acknowledged_by"])
     assert seen["item"]["acknowledged_by"] is not None
-    actions = [a.action for a in await app.services.store.list_audit(subject=item["id"])]
-    assert actions[:3] == ["escalation_created", "escalation_delivered",
-                           "escalation_acknowledged"]
+    audit = await app.services.store.list_audit(subject=item["id"])
+    assert [a.action for a in audit][:3] == ["escalation_created", "escalation_delivered",
+                                             "escalation_acknowledged"]
+    assert sorted(audit[1].detail["to"]) == sorted({s1.username, s2.username})
 
 
 async def test_overdue_alert_fires_to_leads_and_moderators(harness_factory: Any) -> None:
@@ -199,3 +200,15 @@ async def test_no_lead_on_duty_warns_and_audits(app: Harness) -> None:
     status, body = await app.http("GET", "/api/duty",
                                   headers={"Authorization": f"Bearer {admin_token}"})
     assert status == 200 and body["warning"] is True
+
+
+async def test_metrics_show_queue_and_unacknowledged_cases(app: Harness) -> None:
+    w = await app.webchat()
+    yp = await app.young(w)
+    await yp.call("send_message", {"client_id": "q1", "text": "how do apps keep us safe"})
+    await disclose(yp, cid="d2")
+    status, body = await app.http("GET", "/metrics")
+    assert status == 200
+    assert "safechat_queue_depth 1.0" in body
+    assert "safechat_unacknowledged_escalations 1.0" in body
+    assert "safechat_leads_on_duty 0.0" in body
