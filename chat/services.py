@@ -9,6 +9,7 @@ from chat.escalations import EscalationService
 from chat.notify import Notifier
 from chat.participants import ParticipantService
 from chat.queue import ModerationService
+from chat.retention import RetentionService
 from chat.staff import StaffService
 from chat.store import Store
 from chat.webchats import WebchatService
@@ -30,6 +31,7 @@ class Services:
     escalations: EscalationService
     moderation: ModerationService
     duty: DutyService
+    retention: RetentionService
 
 
 def build_services(
@@ -56,4 +58,5 @@ def build_services(
             store, notifier, screener, escalations, content, settings.claim_lease_s
         ),
         duty=DutyService(store, notifier),
+        retention=RetentionService(store, content.retention),
     )

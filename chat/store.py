@@ -168,6 +168,20 @@ class Store(Protocol):
         """Entries oldest first (the last ``limit``), optionally for one subject or webchat."""
         ...
 
+    # Retention
+    async def purge(self, kind: str, before: datetime) -> int:
+        """Delete one kind of record older than ``before`` (see PURGE_KINDS); returns how many.
+        room_messages: pending and approved messages; rejected_messages: rejected ones;
+        participants; staff_sessions (by expiry); escalations: closed cases with their case
+        entries and escalated messages; audit: entries."""
+        ...
+
+
+PURGE_KINDS = (
+    "room_messages", "rejected_messages", "participants", "staff_sessions", "escalations",
+    "audit",
+)
+
 
 SEVERITY_RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 

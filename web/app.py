@@ -72,7 +72,8 @@ async def _repeat(name: str, every_s: float, step: Callable[[], Awaitable[object
 
 
 async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Schedule ticks, lease expiry, duty checks and acknowledgement deadlines: started with
+    """Schedule ticks, lease expiry, duty checks, acknowledgement deadlines and retention:
+    started with
     the app, cancelled and awaited on shutdown."""
     s = app[SERVICES]
     tick = s.settings.schedule_tick_s
@@ -88,6 +89,7 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_repeat("schedule", tick, schedule)),
         asyncio.create_task(_repeat("leases", tick, s.moderation.do_expire_leases)),
         asyncio.create_task(s.escalations.watch_deadlines(poll_s=min(5.0, tick * 5))),
+        asyncio.create_task(_repeat("retention", 3600.0, s.retention.do_purge)),
     ]
     await s.duty.do_check()
     yield

@@ -385,6 +385,36 @@ class MongoStore:
         rows = await self._all("audit", query, "-at,-_seq", limit)
         return rows[::-1]
 
+    # Retention
+    async def purge(self, kind: str, before: datetime) -> int:
+        old = {"$lt": before}
+        if kind == "room_messages":
+            query: Doc = {"status": {"$in": ["pending", "approved"]}, "created_at": old}
+            return (await self._c("messages").delete_many(query)).deleted_count
+        if kind == "rejected_messages":
+            query = {"status": "rejected", "created_at": old}
+            return (await self._c("messages").delete_many(query)).deleted_count
+        if kind == "participants":
+            return (await self._c("participants").delete_many({"created_at": old})).deleted_count
+        if kind == "staff_sessions":
+            return (await self._c("sessions").delete_many({"expires_at": old})).deleted_count
+        if kind == "escalations":
+            cases = self._c("escalations").find({"status": "closed", "created_at": old},
+                                                {"_id": 1, "message_id": 1})
+            ids, messages = [], []
+            async for doc in cases:
+                ids.append(doc["_id"])
+                messages.append(doc["message_id"])
+            if not ids:
+                return 0
+            await self._c("case_entries").delete_many({"escalation_id": {"$in": ids}})
+            await self._c("messages").delete_many({"_id": {"$in": messages},
+                                                   "status": "escalated"})
+            return (await self._c("escalations").delete_many({"_id": {"$in": ids}})).deleted_count
+        if kind == "audit":
+            return (await self._c("audit").delete_many({"at": old})).deleted_count
+        raise ValueError(f"unknown retention kind {kind!r}")
+
 
 def _guard(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Report a lost connection as StoreError (503) rather than a driver exception."""

@@ -450,5 +450,38 @@ class SqliteStore:
         )
         return rows[::-1]
 
+    # Retention
+    async def purge(self, kind: str, before: datetime) -> int:
+        cutoff = iso(before)
+        statements = {
+            "room_messages": ["DELETE FROM messages WHERE status IN ('pending', 'approved') "
+                              "AND created_at < ?"],
+            "rejected_messages": ["DELETE FROM messages WHERE status = 'rejected' "
+                                  "AND created_at < ?"],
+            "participants": ["DELETE FROM participants WHERE created_at < ?"],
+            "staff_sessions": ["DELETE FROM sessions WHERE expires_at < ?"],
+            "escalations": [
+                "DELETE FROM case_entries WHERE escalation_id IN (SELECT id FROM escalations "
+                "WHERE status = 'closed' AND created_at < ?)",
+                "DELETE FROM messages WHERE status = 'escalated' AND id IN (SELECT message_id "
+                "FROM escalations WHERE status = 'closed' AND created_at < ?)",
+                "DELETE FROM escalations WHERE status = 'closed' AND created_at < ?",
+            ],
+            "audit": ["DELETE FROM audit WHERE at < ?"],
+        }
+        if kind not in statements:
+            raise ValueError(f"unknown retention kind {kind!r}")
+        count = 0
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in statements[kind]:
+                cur = await self._db.execute(sql, (cutoff,))
+                count = cur.rowcount
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+        return count
+
 
 __all__ = ["SqliteStore", "columns"]

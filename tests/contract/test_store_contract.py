@@ -326,3 +326,47 @@ async def test_reopening_keeps_everything(database_url_factory: Callable[[], str
         assert (await s2.ping())["backend"] == s2.backend
     finally:
         await s2.close()
+
+
+async def test_purge_deletes_only_old_records_of_that_kind(store: Store) -> None:
+    now = utcnow()
+    old, new = now - timedelta(days=40), now
+    w = await store.create_webchat(webchat())
+    kept, _ = await store.insert_message(message(w.id, client_id="new", created_at=new))
+    old_room, _ = await store.insert_message(message(w.id, client_id="o1", created_at=old))
+    old_rejected, _ = await store.insert_message(message(w.id, client_id="o2", created_at=old))
+    await store.decide(old_rejected.id, "s", "rejected", now)
+    old_escalated, _ = await store.insert_message(
+        message(w.id, client_id="o3", created_at=old, status="escalated"))
+    open_case = await store.create_escalation(escalation(w.id, created_at=old))
+    closed_case = await store.create_escalation(
+        escalation(w.id, created_at=old, message_id=old_escalated.id))
+    await store.close_escalation(closed_case.id, "lead", "signposted", now)
+    await store.add_case_entry(CaseEntry(new_id(), closed_case.id, "note", "lead", "n", old))
+    await store.create_participant(Participant(new_id(), w.id, "OldOwl1", "t1", old))
+    young = await store.create_participant(Participant(new_id(), w.id, "NewOwl1", "t2", new))
+    await store.create_session(StaffSession("gone", "s", now - timedelta(days=2)))
+    await store.create_session(StaffSession("live", "s", now + timedelta(hours=1)))
+    await store.append_audit(AuditEntry(new_id(), "s", "old", None, None, {}, old))
+    recent = await store.append_audit(AuditEntry(new_id(), "s", "new", None, None, {}, new))
+
+    cutoff = now - timedelta(days=30)
+    assert await store.purge("room_messages", cutoff) == 1
+    assert await store.get_message(old_room.id) is None
+    assert await store.get_message(old_rejected.id) is not None  # its own retention period
+    assert await store.purge("rejected_messages", cutoff) == 1
+    assert await store.get_message(old_rejected.id) is None
+    assert await store.purge("escalations", cutoff) == 1
+    assert await store.get_escalation(closed_case.id) is None
+    assert await store.get_message(old_escalated.id) is None
+    assert await store.list_case_entries(closed_case.id) == []
+    assert await store.get_escalation(open_case.id) is not None  # open cases are never purged
+    assert await store.purge("participants", cutoff) == 1
+    assert await store.find_participant_by_token("t2") == young
+    assert await store.purge("staff_sessions", now) == 1
+    assert await store.get_session("live") is not None
+    assert await store.purge("audit", cutoff) == 1
+    assert await store.list_audit() == [recent]
+    assert await store.get_message(kept.id) == kept
+    with pytest.raises(ValueError):
+        await store.purge("everything", cutoff)

@@ -212,3 +212,18 @@ async def test_metrics_show_queue_and_unacknowledged_cases(app: Harness) -> None
     assert "safechat_queue_depth 1.0" in body
     assert "safechat_unacknowledged_escalations 1.0" in body
     assert "safechat_leads_on_duty 0.0" in body
+
+
+async def test_retention_purges_old_records_and_audits(app: Harness) -> None:
+    from datetime import timedelta
+
+    from chat.models import utcnow
+
+    w = await app.webchat()
+    yp = await app.young(w)
+    await yp.call("send_message", {"client_id": "q1", "text": "hello"})
+    assert await app.services.retention.do_purge() == dict.fromkeys(app.services.retention.days, 0)
+    deleted = await app.services.retention.do_purge(utcnow() + timedelta(days=400))
+    assert deleted["room_messages"] == 1 and deleted["participants"] == 1
+    assert deleted["escalations"] == 0
+    assert "retention_purge" in [a.action for a in await app.services.store.list_audit()]

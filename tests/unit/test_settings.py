@@ -41,7 +41,7 @@ def test_missing_or_broken_config_file(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text("port = = 1")
-    with pytest.raises(SettingsError, match="broken.toml"):
+    with pytest.raises(SettingsError, match=r"broken\.toml"):
         load_settings(broken)
     unknown = tmp_path / "unknown.toml"
     unknown.write_text("prot = 1\n")
