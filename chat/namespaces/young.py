@@ -90,6 +90,10 @@ class ChatNamespace(BaseNamespace):
         if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
             raise InvalidInput("client_id: a string of 1-64 characters is required")
         text = self._check_text(s, data.get("text"))
+        retried = await s.store.find_message(participant.id, client_id)
+        if retried is not None:  # a retry: the same answer, without counting it again
+            return ok(message={"id": retried.id, "client_id": retried.client_id,
+                               "status": retried.status})
         if webchat.state != "open":
             raise SafechatError("The chat isn't open right now.", code="not_open")
         if not self.limiter(s).hit(participant.id):

@@ -207,6 +207,12 @@ class SqliteStore:
     async def get_message(self, message_id: str) -> Message | None:
         return await self._one("messages", "SELECT * FROM messages WHERE id = ?", (message_id,))
 
+    async def find_message(self, participant_id: str, client_id: str) -> Message | None:
+        return await self._one(
+            "messages", "SELECT * FROM messages WHERE participant_id = ? AND client_id = ?",
+            (participant_id, client_id),
+        )
+
     async def list_approved(self, webchat_id: str, limit: int = 200) -> list[Message]:
         rows: list[Message] = await self._all(
             "messages",

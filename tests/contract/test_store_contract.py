@@ -91,6 +91,8 @@ async def test_insert_message_is_idempotent_on_client_id(store: Store) -> None:
     assert created3
     assert len(await store.list_pending([w.id])) == 2
     assert await store.get_message(first.id) == first
+    assert await store.find_message("p1", "c1") == first
+    assert await store.find_message("p1", "nope") is None
 
 
 async def test_screening_and_times_roundtrip(store: Store) -> None:

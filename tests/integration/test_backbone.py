@@ -210,6 +210,8 @@ async def test_rate_limit_and_not_open(harness_factory: object) -> None:
     acks = [await send(yp, f"message {i}", f"c{i}") for i in range(4)]
     assert [a["ok"] for a in acks] == [True, True, True, False]
     assert acks[3]["error"]["code"] == "rate_limited"
+    retry = await send(yp, "message 2", "c2")  # a retry is answered, never rate limited
+    assert retry["ok"] and retry["message"]["id"] == acks[2]["message"]["id"]
     assert len(await app.services.store.list_pending([w.id])) == 3
     later = await app.webchat(opens_in=3600)
     waiting = await app.young(later)
