@@ -5,7 +5,8 @@
 Times both on the same 5-, 20-, 60- and 200-word messages (cut from the labelled dev set:
 clean chat, swearing, obfuscation, contact details and disclosures), reports microseconds per
 message and the ratio, and the worst single screen() call for chat-sized, long and adversarial
-inputs (chat-sized must stay well under 1 ms so screening can run on the event loop).
+inputs (anything up to the service's 500-character cap must stay well under 1 ms so screening
+can run on the event loop).
 Target: at least 500x at 20 words.
 """
 
@@ -57,22 +58,35 @@ def per_call_us(fn: Callable[[str], object], msgs: list[str], rounds: int) -> fl
     return best * 1e6
 
 
-def adversarial() -> list[str]:
-    return [
-        "a" * 2000,
-        "f u c k " * 250,
-        "ｆｕｃｋ 𝐬𝐡𝐢𝐭 сunt " * 100,
-        "\u200b".join("fuck") * 200,
-        "07700 900123 " * 150,
-        "x@y." * 500,
-        "@" * 2000,
-        "he said " * 250,
-        "😂" * 1000,
-        "".join(chr(0xD800 + i % 1024) for i in range(2000)),
-        "my bf is 22 and he says i owe him " * 50,
-        "1.2.3.4.5." * 200,
-        "i go to " * 250 + "academy",
+def adversarial(n: int = 500) -> list[str]:
+    """Hostile inputs cut to `n` characters (the service caps messages at 500 characters)."""
+    seeds = [
+        "a",  # one letter repeated
+        "fuuuuuuuuuuuuck ",
+        "f u c k ",  # spaced letters
+        "f.u.c.k.",
+        "s h 1 t ",
+        "ｆｕｃｋ 𝐬𝐡𝐢𝐭 сunt ",  # full-width, mathematical, Cyrillic lookalikes
+        "\u200b".join("fuck") + " ",
+        "07700 900123 ",  # many digits
+        "0",
+        "1.2.3.4.5.",
+        "x@y.",
+        "@",
+        "he said ",
+        "😂",  # emoji
+        "f😂u😂c😂k😂",
+        "i go to ",
+        "my bf is 22 and he says i owe him ",
+        "supercalifragilistic" * 3 + " ",  # long words
+        "b1tch4ss3s ",
+        "my mum and dad are away and he asks when i am home alone ",
+        "what are the signs of grooming ",
+        "snap: ",
+        "www.",
+        "".join(chr(0xD800 + i % 1024) for i in range(64)),  # lone surrogates
     ]
+    return [(x * (n // len(x) + 1))[:n] for x in seeds]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +141,8 @@ def _worst(screen: Callable[[str], object]) -> None:
     groups = {
         "chat-sized (60 words, 50% disclosure lines)": messages(60, 100, 7, 0.5),
         "long (200 words)": messages(200, 50, 99, 0.5),
-        "adversarial (~2,000 chars)": adversarial(),
+        "adversarial, 500 chars (the service's cap)": adversarial(500),
+        "adversarial, 2,000 chars": adversarial(2000),
     }
     for label, msgs in groups.items():
         worst, worst_text = 0.0, ""

@@ -319,13 +319,61 @@ def _load_disclosure(paths: list[Path]) -> tuple[DisclosureRules, list[Example]]
             )
         examples.extend(_examples(data, name))
     result = DisclosureRules(macros, tuple(rules), tuple(dampers))
-    from moderation.disclosure import validate  # late import: moderation imports this module
-
-    try:
-        validate(result)
-    except ValueError as exc:
-        raise RulesError(f"disclosure rules: {exc}") from exc
+    _check_syntax(result)
     return result, examples
+
+
+_WORD = re.compile(r"^[^\W_]+\*?$|^\d+\*?$")
+
+
+def _check_syntax(rules: DisclosureRules) -> None:
+    """The phrase language's syntax (documented in moderation/phrases.py, which compiles it;
+    the screener re-checks everything it compiles and raises RulesError too)."""
+    for name, rx in rules.macros.items():
+        try:
+            re.compile(rx)
+        except re.error as exc:
+            raise RulesError(f"disclosure rules: macro {name!r}: bad regex: {exc}") from exc
+    named = [(f"rule {r.id}", ph) for r in rules.rules for part in r.parts for ph in part]
+    named += [(f"damper {d.id}", ph) for d in rules.dampers for ph in (*d.patterns, *d.unless)]
+    for where, phrase in named:
+        problem = _phrase_problem(phrase, rules.macros)
+        if problem:
+            raise RulesError(f"disclosure rules: {where}: phrase {phrase!r}: {problem}")
+
+
+def _phrase_problem(phrase: str, macros: dict[str, str]) -> str | None:
+    toks = phrase.split()
+    if toks and toks[0].startswith("!") and len(toks[0]) > 1:
+        toks = toks[1:]  # `!a|b` first: the word before the phrase is none of these
+    kinds = []  # "word" | "gap" | "optional" | "negative"
+    for tok in toks:
+        if tok in ("..", "..."):
+            kinds.append("gap")
+            continue
+        if tok.startswith("!") and len(tok) > 1:
+            words = [w for alt in tok[1:].split("|") for w in alt.split("_")]
+            if not all(w and _WORD.match(w) for w in words):
+                return f"bad negative slot {tok!r}"
+            kinds.append("negative")
+            continue
+        optional = tok.endswith("?") and len(tok) > 1
+        for alt in (tok[:-1] if optional else tok).split("|"):
+            words = [w for w in alt.split("_") if w]
+            if not words:
+                return f"empty alternative in {tok!r}"
+            for w in words:
+                if w.startswith("@") and w[1:] not in macros:
+                    return f"unknown macro {w!r}"
+                if not w.startswith("@") and not _WORD.match(w):
+                    return f"bad word {w!r} in {tok!r} (letters/digits, optional * at end)"
+        kinds.append("optional" if optional else "word")
+    if not kinds or kinds[0] != "word" or kinds[-1] == "gap":
+        return "must start and end with a required word"
+    for prev, cur, nxt in zip(kinds, kinds[1:], kinds[2:], strict=False):
+        if cur == "optional" and prev == "gap" and nxt == "gap":
+            return "an optional word between two gaps backtracks"
+    return None
 
 
 def load_rules(directory: Path | None = None) -> Rules:

@@ -1,166 +1,34 @@
-"""Disclosure rules: a small phrase language compiled to regexes, with a token index.
+"""Disclosure rules: phrases (see :mod:`moderation.phrases`) with a word index.
 
-Phrases are written against the normalised disclosure text (lower case, word tokens joined by
-single spaces, apostrophes dropped, text-speak expanded). In a phrase:
-
-* words are separated by spaces; ``a|b|c`` gives alternatives for one slot and ``_`` joins
-  words inside one alternative (``your_mum|anyone``);
-* ``word*`` matches any word starting with ``word``; a slot ending in ``?`` is optional;
-* ``..`` skips up to 3 words, ``...`` up to 6;
-* ``@name`` inserts the regex macro ``name`` (it must match whole words).
-
-Each rule is indexed under the literal words of one of its mandatory slots, so a message only
-runs the regexes of rules whose key words it contains. Dampers lower or drop non-urgent hits;
-nothing lowers an ``urgent`` hit.
+One Aho-Corasick automaton finds, in a single pass, every word (and word prefix, for ``word*``)
+that any phrase needs. Each phrase lists its required literal slots as bit masks over those
+words, so a message only runs the regexes of phrases whose required words it contains all of,
+and only at the positions where the phrase's first word occurs. Dampers lower or drop
+non-urgent hits; nothing lowers an ``urgent`` hit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from moderation.phrases import compile_phrase, slot_score
 
 if TYPE_CHECKING:
     from config.rules import Damper, DisclosureRule, DisclosureRules
 
-__all__ = ["DisclosureMatcher", "RuleHit", "compile_phrase", "validate"]
+__all__ = ["DisclosureMatcher", "RuleHit"]
 
 _LEVEL = {"urgent": 3, "high": 2, "medium": 1}
 _NAME = {3: "urgent", 2: "high", 1: "medium"}
-_STOP = frozenset(
-    "i me my you your he him his she her it its we they them is are was be been a an the to "
-    "and or of in on at for with that this so but not no dont do did does have has had im "
-    "just like get got go going gonna want wanna if when what how who all some someone "
-    # frequent in ordinary chat: poor triggers when a rarer slot is available
-    "said says say tell told text get mum dad home out coming come know school friend friends "
-    "people back now today tonight time really well see one take make made keep keeps asking "
-    "asked ask wants sent send stay after before night day there here then than can cant will "
-    "would could should about from up down off over again still never always please help love "
-    "by us our am as into new way thing things stuff lot loads late lol yeah ok".split()
-)
 
-
-def _slot_score(words: tuple[str, ...] | frozenset[str]) -> float:
-    """Higher is a better trigger: few common words, long words, few alternatives."""
-    common = sum(1 for w in words if w in _STOP)
-    shortest = min(len(w.rstrip("*")) for w in words)
-    return -1000.0 * common + 10.0 * min(shortest, 8) - 0.1 * len(words)
-
-
-_WORD = re.compile(r"^[^\W_]+\*?$|^\d+\*?$")
-
-
-@dataclass(frozen=True)
-class _Slot:
-    regex: str
-    optional: bool
-    gap: int  # >0: a gap of up to this many words
-    literals: tuple[str, ...]  # first words of each alternative, if all are literal
-    negative: tuple[str, ...] = ()  # a `!a|b` slot: the neighbouring word is none of these
-    keys: tuple[str, ...] = ()  # the least common literal word of each alternative
-
-
-def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
-    if tok in ("..", "..."):
-        return _Slot("", False, 3 if tok == ".." else 6, ())
-    if tok.startswith("!") and len(tok) > 1:
-        neg = tuple(" ".join(w.split("_")) for w in tok[1:].split("|"))
-        if not all(neg) or not all(_WORD.match(x) for w in neg for x in w.split(" ")):
-            raise ValueError(f"bad negative slot {tok!r}")
-        return _Slot("", False, 0, (), tuple(speak.get(w, w) for w in neg))
-    optional = tok.endswith("?") and len(tok) > 1
-    if optional:
-        tok = tok[:-1]
-    alts: list[str] = []
-    firsts: list[str] = []
-    keys: list[str] = []
-    literal = True
-    for alt in tok.split("|"):
-        words = [w for w in alt.split("_") if w]
-        if not words:
-            raise ValueError(f"empty alternative in {tok!r}")
-        parts = []
-        for w in words:
-            if w.startswith("@"):
-                if w[1:] not in macros:
-                    raise ValueError(f"unknown macro {w!r}")
-                parts.append(f"(?:{macros[w[1:]]})")
-                continue
-            if not _WORD.match(w):
-                raise ValueError(f"bad word {w!r} in {tok!r} (letters/digits, optional * at end)")
-            if w.endswith("*"):
-                parts.append(re.escape(w[:-1]) + r"[^\s]*")
-            else:
-                parts.append(re.escape(speak.get(w, w)))
-        if words[0].startswith("@"):
-            literal = False
-        elif words[0].endswith("*"):
-            firsts.append(words[0])
-        else:
-            firsts.append(speak.get(words[0], words[0]).split(" ")[0])
-        expanded = [
-            x
-            for w in words
-            if not w.startswith("@")
-            for x in ([w] if w.endswith("*") else speak.get(w, w).split(" "))
-        ]
-        if expanded:
-            keys.append(min(expanded, key=lambda x: (x in _STOP, -len(x.rstrip("*")))))
-        else:
-            literal = False
-        alts.append(" ".join(parts))
-    if not literal:
-        return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
-    return _Slot("(?:" + "|".join(alts) + ")", optional, 0, tuple(firsts), (), tuple(keys))
-
-
-def compile_phrase(
-    phrase: str, macros: Mapping[str, str], speak: Mapping[str, str]
-) -> tuple[re.Pattern[str], tuple[str, ...], tuple[frozenset[str], ...], frozenset[str] | None]:
-    """Compile one phrase.
-
-    Returns the regex, its trigger words (one required slot's words; empty: no trigger), the
-    words of every required literal slot (a message must contain one word of each) and the
-    words the phrase can start with (None: unknown, the regex must scan the whole text).
-    """
-    slots = [_slot(t, macros, speak) for t in phrase.split()]
-    # `!not|never` first: the word before the phrase is none of these; elsewhere: the next one
-    lead = ""
-    if slots and slots[0].negative:
-        lead = "".join(f"(?<!{re.escape(w)} )" for w in slots[0].negative)
-        slots = slots[1:]
-    if not slots or slots[0].gap or slots[-1].gap or slots[0].optional or slots[0].negative:
-        raise ValueError(f"phrase {phrase!r} must start and end with a required word")
-    for prev, cur, nxt in zip(slots, slots[1:], slots[2:], strict=False):
-        if cur.optional and prev.gap and nxt.gap:
-            raise ValueError(f"phrase {phrase!r}: an optional word between two gaps backtracks")
-    out = slots[0].regex
-    for s in slots[1:]:
-        if s.negative:
-            alts = "|".join(re.escape(w) for w in s.negative)
-            out += rf"(?! (?:{alts})(?![^\s]))"
-        elif s.gap:
-            out += rf"(?: [^\s]+){{0,{s.gap}}}"
-        elif s.optional:
-            out += f"(?: {s.regex})?"
-        else:
-            out += " " + s.regex
-    try:
-        rx = re.compile(r"(?<![^\s])" + lead + out + r"(?![^\s])")
-    except re.error as exc:
-        raise ValueError(f"phrase {phrase!r}: {exc}") from exc
-    required = tuple(frozenset(s.keys) for s in slots if s.keys and not s.optional)
-    best: tuple[str, ...] = ()
-    best_score = float("-inf")
-    for s in slots:
-        if s.optional or s.gap or not s.keys:
-            continue
-        score = _slot_score(s.keys)
-        if score > best_score:
-            best, best_score = s.keys, score
-    first = frozenset(slots[0].literals) if slots[0].literals else None
-    return rx, best, required, first
+Positions = dict[str, list[int]]  # word (or "stem*") -> start offsets in the text
+# trigger word -> (part, the masks of the phrase's required slots) for each phrase it triggers
+_Index = dict[str, list[tuple[int, tuple[int, ...]]]]
 
 
 @dataclass(frozen=True)
@@ -172,156 +40,166 @@ class RuleHit:
     end: int
 
 
-Positions = dict[str, list[int]]  # word (or "stem*") -> start offsets in the text
-
-
 @dataclass(frozen=True)
 class _Phrase:
-    rx: re.Pattern[str]
     required: tuple[frozenset[str], ...]  # the message needs one word of each
-    first: frozenset[str] | None  # words it can start with; None: scan the whole text
-    trigger: frozenset[str]  # one required slot's words (empty: none)
+    trigger: tuple[str, ...]  # the words of its least common required slot (empty: none)
 
 
-@dataclass(frozen=True)
 class _Part:
-    """Alternative phrases, also compiled into one regex tried only where a start word is."""
+    """Alternative phrases compiled into one regex, tried only where a start word is."""
 
-    phrases: tuple[_Phrase, ...]
-    triggers: frozenset[str]  # union of the phrases' triggers; empty: always evaluated
-    rx: re.Pattern[str]
-    first: frozenset[str] | None  # union of start words; None: scan the whole text
+    __slots__ = ("first", "phrases", "rx", "triggers")
+
+    def __init__(
+        self, phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[str, str]
+    ):
+        out = []
+        firsts: set[str] | None = set()
+        for p in phrases:
+            rx, trig, required, first = compile_phrase(p, macros, speak)
+            out.append((rx, _Phrase(required, trig)))
+            if first is None or firsts is None:
+                firsts = None
+            else:
+                firsts.update(first)
+        self.phrases = tuple(ph for _, ph in out)
+        self.rx = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in out))
+        self.first = None if firsts is None else frozenset(firsts)  # None: scan the whole text
+        always = any(not ph.trigger for ph in self.phrases)
+        self.triggers = (
+            frozenset() if always else frozenset(w for ph in self.phrases for w in ph.trigger)
+        )
+
+    def starts(self, pos: Positions) -> list[int]:
+        assert self.first is not None
+        out: list[int] = []
+        for w in self.first.intersection(pos):
+            out += pos[w]
+        if len(out) > 1:
+            out.sort()
+        return out
 
     def search(self, text: str, pos: Positions) -> re.Match[str] | None:
+        """The leftmost match (as ``rx.search`` would find it)."""
         if self.first is None:
             return self.rx.search(text)
-        rx = self.rx
-        for w in self.first.intersection(pos):
-            for p in pos[w]:
-                m = rx.match(text, p)
-                if m:
-                    return m
+        match = self.rx.match
+        for p in self.starts(pos):
+            m = match(text, p)
+            if m:
+                return m
         return None
 
     def spans(self, text: str, pos: Positions) -> list[tuple[int, int]]:
         if self.first is None:
             return [m.span() for m in self.rx.finditer(text)]
-        out = []
-        for w in self.first.intersection(pos):
-            for p in pos[w]:
-                m = self.rx.match(text, p)
-                if m:
-                    out.append(m.span())
-        return out
-
-
-def _part(phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[str, str]) -> _Part:
-    out = []
-    trig: set[str] = set()
-    always = False
-    firsts: set[str] | None = set()
-    for p in phrases:
-        rx, t, required, first = compile_phrase(p, macros, speak)
-        out.append(_Phrase(rx, required, first, frozenset(t)))
-        if not t:
-            always = True
-        trig.update(t)
-        if first is None or firsts is None:
-            firsts = None
-        else:
-            firsts.update(first)
-    combined = re.compile("|".join(f"(?:{ph.rx.pattern})" for ph in out))
-    return _Part(
-        tuple(out),
-        frozenset() if always else frozenset(trig),
-        combined,
-        None if firsts is None else frozenset(firsts),
-    )
-
-
-def _score(p: _Part) -> float:
-    if not p.triggers:
-        return float("-inf")
-    return _slot_score(p.triggers)
-
-
-def validate(rules: DisclosureRules, speak: Mapping[str, str] | None = None) -> None:
-    """Compile every phrase; raise ValueError naming the first bad one."""
-    DisclosureMatcher(rules, speak or {})
+        match = self.rx.match
+        return [m.span() for p in self.starts(pos) if (m := match(text, p))]
 
 
 class DisclosureMatcher:
     def __init__(self, rules: DisclosureRules, speak: Mapping[str, str]) -> None:
-        self._rules: list[tuple[DisclosureRule, tuple[_Part, ...], int]] = []
-        # word -> rules whose key part has a phrase triggered by that word
-        self._index: dict[str, list[int]] = {}
-        self._always: list[int] = []
-        for i, r in enumerate(rules.rules):
+        self._rules: list[tuple[DisclosureRule, tuple[int, ...], int]] = []
+        parts: list[_Part] = []
+
+        def add(phrases: tuple[str, ...]) -> int:
+            parts.append(_Part(phrases, rules.macros, speak))
+            return len(parts) - 1
+
+        for r in rules.rules:
             try:
-                parts = tuple(_part(p, rules.macros, speak) for p in r.parts)
+                ids = tuple(add(p) for p in r.parts)
             except ValueError as exc:
                 raise ValueError(f"rule {r.id}: {exc}") from exc
-            k = max(range(len(parts)), key=lambda j: _score(parts[j]))
-            self._rules.append((r, parts, k))
-            if parts[k].triggers:
-                for w in parts[k].triggers:
-                    self._index.setdefault(w, []).append(i)
-            else:
-                self._always.append(i)
-        self._dampers: list[tuple[Damper, _Part, _Part | None]] = []
+            key = max(ids, key=lambda j: _part_score(parts[j]))
+            self._rules.append((r, ids, key))
+        self._dampers: list[tuple[Damper, int, int | None]] = []
         for d in rules.dampers:
             try:
-                unless = _part(d.unless, rules.macros, speak) if d.unless else None
-                self._dampers.append((d, _part(d.patterns, rules.macros, speak), unless))
+                unless = add(d.unless) if d.unless else None
+                self._dampers.append((d, add(d.patterns), unless))
             except ValueError as exc:
                 raise ValueError(f"damper {d.id}: {exc}") from exc
-        all_parts = [p for _, parts, _ in self._rules for p in parts]
-        all_parts += [p for _, part, unless in self._dampers for p in (part, unless) if p]
-        stems = {
-            w[:-1]
-            for p in all_parts
-            for ph in p.phrases
-            for slot in ph.required
-            for w in slot
-            if w.endswith("*")
-        }
-        alt = "|".join(re.escape(x) for x in sorted(stems, key=len, reverse=True))
-        self._stems = re.compile(rf" ({alt})") if alt else None  # run on " " + text
+        self._parts = parts
+        self._index_words(parts)
+
+    def _index_words(self, parts: list[_Part]) -> None:
+        """Bits for every word a phrase needs or starts with; the automaton that finds them;
+        and, per trigger word, the (part, required masks) of the phrases it triggers."""
+        words: set[str] = set()
+        for part in parts:
+            words.update(part.first or ())
+            for ph in part.phrases:
+                for slot in ph.required:
+                    words.update(slot)
+        bit = {w: 1 << i for i, w in enumerate(sorted(words))}
+        ac = ahocorasick.Automaton()
+        for w, b in bit.items():
+            if w.endswith("*"):  # a prefix: " stem" anywhere; the word starts after the space
+                ac.add_word(" " + w[:-1], (w, b, len(w) - 1))
+            else:  # a whole word: " word " in " text "
+                ac.add_word(f" {w} ", (w, b, len(w) + 1))
+        ac.make_automaton()
+        self._ac = ac
+
+        def mask(ws: Iterable[str]) -> int:
+            m = 0
+            for w in ws:
+                m |= bit[w]
+            return m
+
+        self._key_part: dict[int, int] = {key: i for i, (_, _, key) in enumerate(self._rules)}
+        self._index: _Index = {}  # key parts of the rules
+        self._damp_index: _Index = {}  # damper patterns: used only when there are hits
+        self._always: set[int] = set()  # such parts with a phrase that has no required word
+        self._part_masks: list[int] = []  # one trigger word of the part is needed (0: none)
+        damp_parts = {pid for _, pid, _ in self._dampers}
+        for pid, part in enumerate(parts):
+            self._part_masks.append(mask(part.triggers))
+            if pid in self._key_part:
+                index = self._index
+            elif pid in damp_parts:
+                index = self._damp_index
+            else:
+                continue  # the other parts of a co-occurrence rule are looked at when needed
+            for ph in part.phrases:
+                if not ph.trigger:
+                    self._always.add(pid)
+                    continue
+                req = tuple(sorted((mask(s) for s in ph.required), key=_rarity))
+                for w in ph.trigger:
+                    index.setdefault(w, []).append((pid, req))
 
     def match(self, text: str) -> list[RuleHit]:
         pos: Positions = {}
-        i = 0
-        for w in text.split(" "):  # expanded text-speak may be several words
+        present = 0
+        for end, (w, b, n) in self._ac.iter(" " + text + " "):
+            present |= b
             if w in pos:
-                pos[w].append(i)
+                pos[w].append(end - n)
             else:
-                pos[w] = [i]
-            i += len(w) + 1
-        if self._stems is not None:
-            for st in self._stems.finditer(" " + text):
-                pos.setdefault(st.group(1) + "*", []).append(st.start())  # the space is st.start()
-        cand: set[int] = set(self._always)
-        index = self._index
-        for w in pos:
-            hit = index.get(w)
-            if hit:
-                cand.update(hit)
+                pos[w] = [end - n]
+        possible = _possible(self._index, pos, present, self._always)
+        key_part = self._key_part
+        cand = sorted(key_part[p] for p in possible if p in key_part)
         if not cand:
             return []
         hits: list[tuple[DisclosureRule, int, int, int]] = []
-        rules = self._rules
-        for i in sorted(cand):
-            rule, parts, k = rules[i]
-            if len(parts) > 1 and any(p.triggers and p.triggers.isdisjoint(pos) for p in parts):
+        parts = self._parts
+        masks = self._part_masks
+        for i in cand:
+            rule, ids, k = self._rules[i]
+            if len(ids) > 1 and any(masks[p] and not present & masks[p] for p in ids):
                 continue  # a co-occurrence rule needs a trigger word of every part
             m = parts[k].search(text, pos)
             if m is None:
                 continue
             start, end = m.start(), m.end()
-            for n, part in enumerate(parts):
-                if n == k:
+            for p in ids:
+                if p == k:
                     continue
-                other = part.search(text, pos)
+                other = parts[p].search(text, pos)
                 if other is None:
                     break
                 start, end = min(start, other.start()), max(end, other.end())
@@ -329,7 +207,7 @@ class DisclosureMatcher:
                 hits.append((rule, _LEVEL[rule.severity], start, end))
         if not hits:
             return []
-        hits = self._damp(text, pos, hits)
+        hits = self._damp(text, pos, present, hits)
         if hits and all(r.needs_other for r, *_ in hits):
             hits = []
         return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
@@ -337,18 +215,26 @@ class DisclosureMatcher:
     def _damp(
         self,
         text: str,
-        seen: Positions,
+        pos: Positions,
+        present: int,
         hits: list[tuple[DisclosureRule, int, int, int]],
     ) -> list[tuple[DisclosureRule, int, int, int]]:
-        for damper, part, unless in self._dampers:
-            if all(lvl >= 3 for _, lvl, _, _ in hits):
-                break  # nothing lowers an urgent hit
-            if part.triggers and part.triggers.isdisjoint(seen):
+        if all(lvl >= 3 for _, lvl, _, _ in hits):
+            return hits  # nothing lowers an urgent hit
+        parts = self._parts
+        masks = self._part_masks
+        possible = _possible(self._damp_index, pos, present, self._always)
+        for damper, pid, unless in self._dampers:
+            if pid not in possible:
                 continue
-            spans = part.spans(text, seen)
+            spans = parts[pid].spans(text, pos)
             if not spans:
                 continue
-            if unless is not None and unless.search(text, seen):
+            if (
+                unless is not None
+                and (not masks[unless] or present & masks[unless])
+                and parts[unless].search(text, pos)
+            ):
                 continue
             kept = []
             for rule, lvl, s, e in hits:
@@ -360,4 +246,30 @@ class DisclosureMatcher:
                 if lvl > 0:
                     kept.append((rule, lvl, s, e))
             hits = kept
+            if all(lvl >= 3 for _, lvl, _, _ in hits):
+                break
         return hits
+
+
+def _part_score(p: _Part) -> float:
+    return slot_score(p.triggers) if p.triggers else float("-inf")
+
+
+def _rarity(mask: int) -> int:
+    return mask.bit_count()  # check narrow slots first: they fail more often
+
+
+def _possible(index: _Index, pos: Positions, present: int, always: set[int]) -> set[int]:
+    """Parts with a phrase whose required words are all present."""
+    out = set(always)
+    for w in pos:
+        entries = index.get(w)
+        if entries:
+            for pid, req in entries:
+                if pid not in out:
+                    for m in req:
+                        if not present & m:
+                            break
+                    else:
+                        out.add(pid)
+    return out

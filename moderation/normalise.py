@@ -180,16 +180,11 @@ class ProfanityKey:
     maps: tuple[OffsetMap | None, ...]  # key -> folded text
 
 
-_LEET_CHARS = "0134578@$!|+€£"
+_LEET_CHARS = frozenset("0134578@$!|+€£")
 
 
 def _leet(text: str, table: dict[int, str]) -> str:
-    for c in _LEET_CHARS:
-        if c in text:
-            break
-    else:
-        return text
-    if not _LEETY.search(text):
+    if _LEET_CHARS.isdisjoint(text) or not _LEETY.search(text):
         return text
 
     def sub(m: re.Match[str]) -> str:
@@ -320,14 +315,20 @@ class DisclosureText:
         return (self._src[i][0], self._src[j][1])
 
 
+_ASCII_SPLIT = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
 def disclosure_tokens(
     folded: str, token_re: re.Pattern[str], textspeak: Mapping[str, str]
 ) -> DisclosureText:
-    toks: list[str] = token_re.findall(folded)
-    if "'" in folded:
-        toks = [t.replace("'", "") for t in toks]
+    if folded.isascii() and "'" not in folded:  # tokens are the runs of letters and digits
+        toks: list[str] = folded.translate(_ASCII_SPLIT).split()
+    else:
+        toks = token_re.findall(folded)
+        if "'" in folded:
+            toks = [t.replace("'", "") for t in toks]
     if _RUN3.search(folded):
         toks = [_RUN3.sub(r"\1", t) for t in toks]
     get = textspeak.get
-    toks = [get(t, t) for t in toks]
+    toks = list(map(get, toks, toks))
     return DisclosureText(" ".join(toks), toks, folded, token_re)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import ahocorasick
+
 if TYPE_CHECKING:
     from config.rules import PiiPattern
 
@@ -45,14 +47,6 @@ class _Pattern:
     if_text: tuple[str, ...]
     if_regex: re.Pattern[str] | None
 
-    def wanted(self, folded: str) -> bool:
-        if not self.if_text and self.if_regex is None:
-            return True
-        for t in self.if_text:
-            if t in folded:
-                return True
-        return self.if_regex is not None and self.if_regex.search(folded) is not None
-
 
 class PiiMatcher:
     def __init__(self, patterns: tuple[PiiPattern, ...]) -> None:
@@ -69,15 +63,50 @@ class PiiMatcher:
             )
             for p in patterns
         ]
+        # The guards of all patterns at once: one automaton for the `if_text` strings, and one
+        # regex that must match before any `if_regex` is worth trying.
+        self._unguarded = frozenset(
+            i for i, p in enumerate(self._patterns) if not p.if_text and p.if_regex is None
+        )
+        texts: dict[str, set[int]] = {}
+        for i, p in enumerate(self._patterns):
+            for t in p.if_text:
+                texts.setdefault(t, set()).add(i)
+        self._guard_text: ahocorasick.Automaton | None = None
+        if texts:
+            self._guard_text = ahocorasick.Automaton()
+            for t, ids in texts.items():
+                self._guard_text.add_word(t, frozenset(ids))
+            self._guard_text.make_automaton()
+        self._guard_regex = [(i, p.if_regex) for i, p in enumerate(self._patterns) if p.if_regex]
+        try:  # None: cannot be combined (e.g. inline flags), try each
+            self._any_guard_regex: re.Pattern[str] | None = re.compile(
+                "|".join(f"(?:{rx.pattern})" for _, rx in self._guard_regex)
+            )
+        except re.error:
+            self._any_guard_regex = None
+
+    def _wanted(self, folded: str) -> list[int]:
+        """The patterns whose guards pass, in rule order."""
+        wanted = set(self._unguarded)
+        if self._guard_text is not None:
+            for _, ids in self._guard_text.iter(folded):
+                wanted |= ids
+        if self._guard_regex and (
+            self._any_guard_regex is None or self._any_guard_regex.search(folded)
+        ):
+            for i, rx in self._guard_regex:
+                if i not in wanted and rx.search(folded):
+                    wanted.add(i)
+        return sorted(wanted)
 
     def match(self, folded: str) -> list[RawPii]:
         if not folded:
             return []
         n = len(folded)
         found: list[RawPii] = []
-        for pat in self._patterns:
-            if not pat.wanted(folded):
-                continue
+        for i in self._wanted(folded):
+            pat = self._patterns[i]
             if pat.anchor is None:
                 windows = [(0, n)]
             else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from config.rules import RulesError
 from moderation.disclosure import DisclosureMatcher
 from moderation.normalise import Folder, OffsetMap, disclosure_tokens, map_span
 from moderation.pii import PiiMatcher
@@ -125,7 +126,9 @@ EMPTY = Screening((), (), (), "none", 0.0, (), (), ())
 
 
 class Screener:
-    """Built once from the rules; ``screen`` is then cheap and thread-safe."""
+    """Built once from the rules; ``screen`` is then cheap and thread-safe.
+
+    Raises :class:`config.rules.RulesError` if a disclosure phrase does not compile."""
 
     def __init__(self, rules: Rules) -> None:
         n = rules.normalise
@@ -142,7 +145,10 @@ class Screener:
         )
         for k, v in self._emoji.items():
             self._speak.setdefault(k, v)
-        self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
+        try:  # config checks the phrase syntax; compiling checks the rest
+            self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
+        except ValueError as exc:
+            raise RulesError(f"disclosure rules: {exc}") from exc
 
     def screen(self, text: str) -> Screening:
         if not text:

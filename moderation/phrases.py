@@ -1,0 +1,154 @@
+"""The disclosure phrase language, compiled to regexes.
+
+Phrases are written against the normalised disclosure text (lower case, word tokens joined by
+single spaces, apostrophes dropped, text-speak expanded). In a phrase:
+
+* words are separated by spaces; ``a|b|c`` gives alternatives for one slot and ``_`` joins
+  words inside one alternative (``your_mum|anyone``);
+* ``word*`` matches any word starting with ``word``; a slot ending in ``?`` is optional;
+* ``..`` skips up to 3 words, ``...`` up to 6;
+* ``@name`` inserts the regex macro ``name`` (it must match whole words);
+* a leading ``!a|b`` slot: the word before is none of these; elsewhere: the next word is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["compile_phrase", "slot_score"]
+
+_STOP = frozenset(
+    "i me my you your he him his she her it its we they them is are was be been a an the to "
+    "and or of in on at for with that this so but not no dont do did does have has had im "
+    "just like get got go going gonna want wanna if when what how who all some someone "
+    # frequent in ordinary chat: poor triggers when a rarer slot is available
+    "said says say tell told text get mum dad home out coming come know school friend friends "
+    "people back now today tonight time really well see one take make made keep keeps asking "
+    "asked ask wants sent send stay after before night day there here then than can cant will "
+    "would could should about from up down off over again still never always please help love "
+    "by us our am as into new way thing things stuff lot loads late lol yeah ok".split()
+)
+
+
+def slot_score(words: tuple[str, ...] | frozenset[str]) -> float:
+    """Higher is a better trigger: few common words, long words, few alternatives."""
+    common = sum(1 for w in words if w in _STOP)
+    shortest = min(len(w.rstrip("*")) for w in words)
+    return -1000.0 * common + 10.0 * min(shortest, 8) - 0.1 * len(words)
+
+
+_WORD = re.compile(r"^[^\W_]+\*?$|^\d+\*?$")
+
+
+@dataclass(frozen=True)
+class _Slot:
+    regex: str
+    optional: bool
+    gap: int  # >0: a gap of up to this many words
+    literals: tuple[str, ...]  # first words of each alternative, if all are literal
+    negative: tuple[str, ...] = ()  # a `!a|b` slot: the neighbouring word is none of these
+    keys: tuple[str, ...] = ()  # the least common literal word of each alternative
+
+
+def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
+    if tok in ("..", "..."):
+        return _Slot("", False, 3 if tok == ".." else 6, ())
+    if tok.startswith("!") and len(tok) > 1:
+        neg = tuple(" ".join(w.split("_")) for w in tok[1:].split("|"))
+        if not all(neg) or not all(_WORD.match(x) for w in neg for x in w.split(" ")):
+            raise ValueError(f"bad negative slot {tok!r}")
+        return _Slot("", False, 0, (), tuple(speak.get(w, w) for w in neg))
+    optional = tok.endswith("?") and len(tok) > 1
+    if optional:
+        tok = tok[:-1]
+    alts: list[str] = []
+    firsts: list[str] = []
+    keys: list[str] = []
+    literal = True
+    for alt in tok.split("|"):
+        words = [w for w in alt.split("_") if w]
+        if not words:
+            raise ValueError(f"empty alternative in {tok!r}")
+        parts = []
+        for w in words:
+            if w.startswith("@"):
+                if w[1:] not in macros:
+                    raise ValueError(f"unknown macro {w!r}")
+                parts.append(f"(?:{macros[w[1:]]})")
+                continue
+            if not _WORD.match(w):
+                raise ValueError(f"bad word {w!r} in {tok!r} (letters/digits, optional * at end)")
+            if w.endswith("*"):
+                parts.append(re.escape(w[:-1]) + r"[^\s]*")
+            else:
+                parts.append(re.escape(speak.get(w, w)))
+        if words[0].startswith("@"):
+            literal = False
+        elif words[0].endswith("*"):
+            firsts.append(words[0])
+        else:
+            firsts.append(speak.get(words[0], words[0]).split(" ")[0])
+        expanded = [
+            x
+            for w in words
+            if not w.startswith("@")
+            for x in ([w] if w.endswith("*") else speak.get(w, w).split(" "))
+        ]
+        if expanded:
+            keys.append(min(expanded, key=lambda x: (x in _STOP, -len(x.rstrip("*")))))
+        else:
+            literal = False
+        alts.append(" ".join(parts))
+    if not literal:
+        return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
+    return _Slot("(?:" + "|".join(alts) + ")", optional, 0, tuple(firsts), (), tuple(keys))
+
+
+def compile_phrase(
+    phrase: str, macros: Mapping[str, str], speak: Mapping[str, str]
+) -> tuple[re.Pattern[str], tuple[str, ...], tuple[frozenset[str], ...], frozenset[str] | None]:
+    """Compile one phrase.
+
+    Returns the regex, its trigger words (one required slot's words; empty: no trigger), the
+    words of every required literal slot (a message must contain one word of each) and the
+    words the phrase can start with (None: unknown, the regex must scan the whole text).
+    """
+    slots = [_slot(t, macros, speak) for t in phrase.split()]
+    # `!not|never` first: the word before the phrase is none of these; elsewhere: the next one
+    lead = ""
+    if slots and slots[0].negative:
+        lead = "".join(f"(?<!{re.escape(w)} )" for w in slots[0].negative)
+        slots = slots[1:]
+    if not slots or slots[0].gap or slots[-1].gap or slots[0].optional or slots[0].negative:
+        raise ValueError(f"phrase {phrase!r} must start and end with a required word")
+    for prev, cur, nxt in zip(slots, slots[1:], slots[2:], strict=False):
+        if cur.optional and prev.gap and nxt.gap:
+            raise ValueError(f"phrase {phrase!r}: an optional word between two gaps backtracks")
+    out = slots[0].regex
+    for s in slots[1:]:
+        if s.negative:
+            alts = "|".join(re.escape(w) for w in s.negative)
+            out += rf"(?! (?:{alts})(?![^\s]))"
+        elif s.gap:
+            out += rf"(?: [^\s]+){{0,{s.gap}}}"
+        elif s.optional:
+            out += f"(?: {s.regex})?"
+        else:
+            out += " " + s.regex
+    try:
+        rx = re.compile(r"(?<![^\s])" + lead + out + r"(?![^\s])")
+    except re.error as exc:
+        raise ValueError(f"phrase {phrase!r}: {exc}") from exc
+    required = tuple(frozenset(s.keys) for s in slots if s.keys and not s.optional)
+    best: tuple[str, ...] = ()
+    best_score = float("-inf")
+    for s in slots:
+        if s.optional or s.gap or not s.keys:
+            continue
+        score = slot_score(s.keys)
+        if score > best_score:
+            best, best_score = s.keys, score
+    first = frozenset(slots[0].literals) if slots[0].literals else None
+    return rx, best, required, first
