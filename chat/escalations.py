@@ -24,7 +24,7 @@ from chat.models import (
     utcnow,
 )
 from chat.notify import Notifier
-from chat.store import Store
+from chat.store import DuplicateKey, Store
 from config.content import Content
 from config.errors import InvalidInput, NotFound, SafechatError
 from moderation.escalation import deadline, escalation_severity
@@ -105,8 +105,9 @@ class EscalationService:
 
     async def do_escalate(
         self, message: Message, actor: str, severity: str | None = None
-    ) -> Escalation:
-        """Store the case, signpost the young person at once, alert every lead at once."""
+    ) -> Escalation | None:
+        """Store the case, signpost the young person at once, alert every lead at once.
+        Returns None if this message already has a case (nothing is sent twice)."""
         screening = message.screening or {}
         screened = str(screening.get("severity", "none"))
         level = screened if actor == "screening" else escalation_severity(screened, severity)
@@ -140,7 +141,10 @@ class EscalationService:
             created_at=now,
             deadline_at=deadline(now, level, self.deadlines_s),
         )
-        await self.store.create_escalation(escalation)
+        try:
+            await self.store.create_escalation(escalation)
+        except DuplicateKey:
+            return None
         self._wake.set()
         # Alert first, audit after: the record of the alert must never delay the alert.
         view = await self.view(escalation)
@@ -308,11 +312,21 @@ class EscalationService:
             )
         return upcoming
 
+    async def do_repair(self) -> int:
+        """Escalate any message marked escalated that has no case yet (a crash or a store
+        error between the two writes): no disclosure is ever left without an alert."""
+        repaired = 0
+        for message in await self.store.list_unescalated():
+            if await self.do_escalate(message, actor="repair") is not None:
+                repaired += 1
+        return repaired
+
     async def watch_deadlines(self, poll_s: float = 5.0) -> None:
         """Run forever: sleep until the next deadline (or a new escalation, or ``poll_s`` as a
         safety net for escalations made by other processes), then fire what is due."""
         while True:
             try:
+                await self.do_repair()
                 upcoming = await self.do_fire_overdue()
             except Exception:  # keep watching: a transient store error must not stop alerts
                 log.exception("deadline watcher failed; retrying")

@@ -332,6 +332,15 @@ class MongoStore:
     async def create_escalation(self, escalation: Escalation) -> Escalation:
         return await self._insert("escalations", escalation)
 
+    async def list_unescalated(self) -> list[Message]:
+        escalated = await self._all("messages", {"status": "escalated"}, "created_at,_seq")
+        if not escalated:
+            return []
+        cursor = self._c("escalations").find(
+            {"message_id": {"$in": [m.id for m in escalated]}}, {"message_id": 1})
+        covered = {doc["message_id"] async for doc in cursor}
+        return [m for m in escalated if m.id not in covered]
+
     async def get_escalation(self, escalation_id: str) -> Escalation | None:
         return await self._one("escalations", {"_id": escalation_id})
 

@@ -416,6 +416,14 @@ class SqliteStore:
             (outcome, staff_id, iso(now), escalation_id),
         )
 
+    async def list_unescalated(self) -> list[Message]:
+        return await self._all(
+            "messages",
+            "SELECT * FROM messages WHERE status = 'escalated' AND NOT EXISTS "
+            "(SELECT 1 FROM escalations e WHERE e.message_id = messages.id) "
+            "ORDER BY created_at, rowid",
+        )
+
     async def add_case_entry(self, entry: CaseEntry) -> CaseEntry:
         await self._insert("case_entries", entry)
         return entry

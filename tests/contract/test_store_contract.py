@@ -372,3 +372,16 @@ async def test_purge_deletes_only_old_records_of_that_kind(store: Store) -> None
     assert await store.get_message(kept.id) == kept
     with pytest.raises(ValueError):
         await store.purge("everything", cutoff)
+
+
+async def test_unescalated_lists_escalated_messages_without_a_case(store: Store) -> None:
+    w = await store.create_webchat(webchat())
+    orphan, _ = await store.insert_message(message(w.id, client_id="o", status="escalated"))
+    covered, _ = await store.insert_message(message(w.id, client_id="c", status="escalated"))
+    await store.insert_message(message(w.id, client_id="p"))
+    await store.create_escalation(escalation(w.id, message_id=covered.id))
+    assert [m.id for m in await store.list_unescalated()] == [orphan.id]
+    await store.create_escalation(escalation(w.id, message_id=orphan.id))
+    assert await store.list_unescalated() == []
+    with pytest.raises(DuplicateKey):
+        await store.create_escalation(escalation(w.id, message_id=orphan.id))

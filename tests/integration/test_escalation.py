@@ -227,3 +227,26 @@ async def test_retention_purges_old_records_and_audits(app: Harness) -> None:
     assert deleted["room_messages"] == 1 and deleted["participants"] == 1
     assert deleted["escalations"] == 0
     assert "retention_purge" in [a.action for a in await app.services.store.list_audit()]
+
+
+async def test_a_disclosure_left_without_a_case_is_repaired(app: Harness) -> None:
+    """As if the server died between storing the message and storing its case."""
+    from chat.models import Message, new_id
+    from chat.participants import hash_token
+
+    w = await app.webchat()
+    lead, _ = await app.lead()
+    yp = await app.young(w)
+    handle = yp.received("joined")[0]["participant"]["handle"]
+    participant = await app.services.store.find_participant_by_token(
+        hash_token(yp.received("joined")[0]["token"]))
+    assert participant is not None
+    screening = app.services.moderation.screen(URGENT)
+    orphan = Message(new_id(), w.id, participant.id, "lost", handle, "young_person", URGENT,
+                     status="escalated", priority=30, screening=screening)
+    await app.services.store.insert_message(orphan)
+    alert = await lead.wait_for("escalation", lambda d: d["item"]["message_id"] == orphan.id,
+                                timeout=5)
+    assert alert["item"]["severity"] == screening["severity"]
+    await yp.wait_for("support")
+    assert await app.services.store.list_unescalated() == []
