@@ -264,6 +264,14 @@ class ModerationService:
             raise InvalidInput(f"reason: one of {', '.join(self.content.reasons)}")
         return reason
 
+    def own_outcome(self, m: Message) -> dict[str, Any]:
+        """One of the author's own messages that was not shown, as they see it on return."""
+        data = own_message(m)
+        if m.status == REJECTED and m.reason in self.content.reasons:
+            data["reason"] = m.reason
+            data["reason_text"] = self.content.reasons[m.reason].text
+        return data
+
     async def _tell_author(self, m: Message) -> None:
         """The author alone learns what happened to their message, in kind words."""
         if m.participant_id is None:

@@ -50,6 +50,8 @@ class ChatNamespace(BaseNamespace):
         await self.enter_room(sid, participant_room(participant.id))
         history = await s.store.list_approved(webchat.id)
         pending = await s.store.list_participant_messages(participant.id, statuses=["pending"])
+        decided = await s.store.list_participant_messages(
+            participant.id, statuses=["rejected", "escalated"], limit=20)
         private = await s.escalations.private_history(participant.id)
         await self.emit(
             "joined",
@@ -59,6 +61,7 @@ class ChatNamespace(BaseNamespace):
                 "webchat": webchat.public(),
                 "history": [room_message(m) for m in history],
                 "pending": [own_message(m) for m in pending],
+            "own": [s.moderation.own_outcome(m) for m in decided],
                 "private": private,
             },
             to=sid,

@@ -334,3 +334,16 @@ async def test_healthz_reports_the_store(app: Harness) -> None:
     status, body = await app.http("GET", "/healthz")
     assert status == 200 and body["status"] == "ok"
     assert body["store"]["backend"] == app.services.store.backend
+
+
+async def test_returning_author_sees_what_happened_to_their_messages(app: Harness) -> None:
+    w = await app.webchat()
+    mod, _ = await app.moderator()
+    yp = await app.young(w)
+    mid = (await send(yp, "this is boring", "c1"))["message"]["id"]
+    await mod.call("decide", {"id": mid, "action": "reject", "reason": "off_topic"})
+    await yp.wait_for("message_status")
+    again = await app.young(w, token=yp.received("joined")[0]["token"])
+    own = again.received("joined")[0]["own"]
+    assert [(o["id"], o["status"], o["reason"]) for o in own] == [(mid, "rejected", "off_topic")]
+    assert "didn't show" in own[0]["reason_text"]

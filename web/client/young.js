@@ -141,7 +141,7 @@ socket.on("joined", (data) => {
   $("#handle").textContent = data.participant.handle;
   $("#you-are").hidden = false;
   showState(w);
-  room.reset(data.participant.handle, data.history || [], data.pending || []);
+  room.reset(data.participant.handle, data.history || [], data.pending || [], data.own || []);
   privateChat.reset(data.private || []);
   document.body.dataset.joined = "true";
 });

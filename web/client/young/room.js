@@ -16,12 +16,15 @@ export class Room {
   }
 
   /** Rebuild from a `joined` event. */
-  reset(handle, history, pending) {
+  reset(handle, history, pending, own = []) {
     this.handle = handle;
     this.rows.clear();
     this.list.replaceChildren();
     for (const m of history) this.addApproved(m, { quiet: true });
     for (const p of pending) this.addOwn({ ...p, handle }, { quiet: true });
+    for (const o of own) {
+      if (!this.rows.has(o.id)) this.addOwn({ ...o, handle, reasonText: o.reason_text }, { quiet: true });
+    }
     for (const n of this.notes) if (!this.rows.has(n.id)) this.addOwn(n, { quiet: true });
     this.refresh(true);
   }
