@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from moderation.normalise import (
-    Folder,
+from moderation.normalise import Folder
+from moderation.offsets import map_span
+from moderation.profanity_text import (
     ProfanityKey,
+    QuickKey,
+    leet,
     profanity_key,
-    profanity_quick,
+    spaced_letters,
     squeeze_word,
 )
 
@@ -31,13 +34,13 @@ _VOWELS = "aeiou"
 _ALLOW = "\x00allow"
 _NONWORD = re.compile(r"[^\w*]|_")
 # ASCII fast path for _NONWORD: every ASCII character other than a-z, 0-9 and * becomes a space
-_ASCII_NONWORD = {
-    c: " " for c in range(128) if not (chr(c).isascii() and (chr(c).isalnum() or chr(c) == "*"))
-}
+_ASCII_NONWORD = bytes(c if c < 128 and (chr(c).isalnum() or c == 42) else 32 for c in range(256))
 
 
 def _spaced(text: str) -> str:
-    return text.translate(_ASCII_NONWORD) if text.isascii() else _NONWORD.sub(" ", text)
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_NONWORD).decode("ascii")
+    return _NONWORD.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -108,22 +111,27 @@ class ProfanityMatcher:
         text = profanity_key(folded, self._leet, squeeze=False).text
         return " ".join(text.strip(" .,_-!?'").split())
 
-    def find(self, folded: str) -> tuple[list[ProfanityHit], ProfanityKey | None]:
-        """Profanity hits in folded text, and the key whose offsets they use."""
-        leeted, quick = profanity_quick(folded, self._leet)
-        if quick is None:
+    def find(self, folded: str) -> list[tuple[str, int, int]]:
+        """Profanity hits in folded text: (term, start, end), offsets into ``folded``."""
+        leeted = leet(folded, self._leet)  # length-preserving
+        if spaced_letters(leeted):  # the slow path: "f u c k"
             key = profanity_key(folded, self._leet)
-            return self.match(key), key
-        cands = self._candidates(quick)
+            return [(h.term, *map_span(key.maps, h.start, h.end)) for h in self.match(key)]
+        # spacing and squeezing commute: neither touches what the other changes
+        quick = QuickKey(_spaced(leeted))
+        cands = self._candidates(quick.text, spaced=True)
         if not cands:
-            return [], None
-        key = profanity_key(folded, self._leet, leeted=leeted)
-        return self.match(key, cands), key
+            return []
+        hits = self._resolve(cands, quick.runs())
+        return [(h.term, *quick.source_span(h.start, h.end)) for h in hits]
 
-    def _candidates(self, text: str) -> list[tuple[int, int, str, tuple[Any, ...]]]:
+    def _candidates(
+        self, text: str, spaced: bool = False
+    ) -> list[tuple[int, int, str, tuple[Any, ...]]]:
         """Whole-word matches (start, end, key, entries); allowlisted phrases have no entries."""
         out = []
-        for end_idx, (k, entries) in self._words.iter(" " + _spaced(text) + " "):
+        hay = " " + (text if spaced else _spaced(text)) + " "
+        for end_idx, (k, entries) in self._words.iter(hay):
             # " key " ends at end_idx (inclusive) in " text ": the key is text[e - n - 1 : e - 1]
             n = len(k) - len(_ALLOW) if k.startswith(_ALLOW) else len(k)
             out.append((end_idx - n - 1, end_idx - 1, k, entries))
@@ -144,7 +152,12 @@ class ProfanityMatcher:
                 start = end - len(k)
                 if start == js or end == je:
                     cands.append((start, end, k, entries))
-        runs = key.runs
+        return self._resolve(cands, key.runs)
+
+    def _resolve(
+        self, cands: list[tuple[int, int, str, tuple[Any, ...]]], runs: dict[int, int]
+    ) -> list[ProfanityHit]:
+        """Candidates whose runs are long enough, minus allowlisted and contained ones."""
         hits: list[ProfanityHit] = []
         allow: list[tuple[int, int]] = []
         for start, end, k, entries in cands:

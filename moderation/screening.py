@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from config.rules import RulesError
 from moderation.disclosure import DisclosureMatcher
-from moderation.normalise import Folder, OffsetMap, disclosure_tokens, map_span
+from moderation.normalise import Folder, disclosure_tokens
+from moderation.offsets import map_span
 from moderation.pii import PiiMatcher
 from moderation.profanity import ProfanityMatcher
 
@@ -145,6 +146,8 @@ class Screener:
         )
         for k, v in self._emoji.items():
             self._speak.setdefault(k, v)
+        # token_re finds only words in ASCII text unless an emoji key is ASCII
+        self._ascii_apostrophes = not any(k.isascii() for k in self._emoji)
         try:  # config checks the phrase syntax; compiling checks the rest
             self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
         except ValueError as exc:
@@ -156,29 +159,30 @@ class Screener:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
         folded, fmap = self._folder.fold(text)
-        maps: list[OffsetMap | None] = [fmap]
+        prof_hits = self._profanity.find(folded)
+        pii_hits = self._pii.match(folded)
+        dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
+        rule_hits = self._disclosure.match(dt.text)
+        if not (prof_hits or pii_hits or rule_hits):
+            return EMPTY
+        maps = (fmap,)
         spans: list[Span] = []
-
-        prof_hits, key = self._profanity.find(folded)
         terms: list[str] = []
-        for h in prof_hits:
-            assert key is not None
-            s, e = map_span([*maps, *key.maps], h.start, h.end)
-            spans.append(Span(s, e, "profanity", h.term))
-            if h.term not in terms:
-                terms.append(h.term)
+        for term, fs, fe in prof_hits:
+            s, e = map_span(maps, fs, fe)
+            spans.append(Span(s, e, "profanity", term))
+            if term not in terms:
+                terms.append(term)
 
         pii: list[PiiHit] = []
-        for p in self._pii.match(folded):
+        for p in pii_hits:
             s, e = map_span(maps, p.start, p.end)
             pii.append(PiiHit(p.kind, s, e, text[s:e]))
             spans.append(Span(s, e, "pii", p.kind))
 
-        dt = disclosure_tokens(folded, self._token_re, self._speak)
         disclosures: list[DisclosureHit] = []
-        for r in self._disclosure.match(dt.text):
-            fs, fe = dt.source_span(r.start, r.end)
-            s, e = map_span(maps, fs, fe)
+        for r in rule_hits:
+            s, e = map_span(maps, *dt.source_span(r.start, r.end))
             disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
             spans.append(Span(s, e, "disclosure", r.rule))
 

@@ -1,0 +1,207 @@
+"""Profanity keys: the text the profanity matcher reads, with offsets back to the folded text.
+
+* leetspeak undone inside words ("sh1t"), length-preserving;
+* single letters split by separators or emoji ("f u c k", "f.u.c.k") joined (the slow path,
+  :func:`profanity_key`, used only when the text has such letters);
+* runs of one letter squeezed ("fuuuck"), with the run lengths kept.
+
+The fast path, :class:`QuickKey`, finds the runs with one small automaton and maps hits back
+only when there are any.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import ahocorasick
+
+from moderation.offsets import OffsetMap
+
+__all__ = ["ProfanityKey", "QuickKey", "leet", "profanity_key", "spaced_letters", "squeeze_word"]
+
+_LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
+_SINGLES = re.compile(r"(?<![a-z0-9*])[a-z*](?:[^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])){2,}")
+_RUN = re.compile(r"([a-z*])\1+")
+
+
+@dataclass(frozen=True)
+class ProfanityKey:
+    """Normalised text for the profanity matcher."""
+
+    text: str
+    runs: dict[int, int]  # position -> length of the squeezed run (absent = 1)
+    joined: tuple[tuple[int, int], ...]  # spans that were spaced-out single letters
+    maps: tuple[OffsetMap | None, ...]  # key -> folded text
+
+
+_LEET_CHARS = re.compile("[0134578@$!|+€£]")
+
+
+def _leet(text: str, table: dict[int, str]) -> str:
+    if not _LEET_CHARS.search(text) or not _LEETY.search(text):
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        tok = m.group()
+        if not any(c.isalpha() for c in tok):
+            return tok
+        core = tok.rstrip("!")
+        return core.translate(table) + tok[len(core) :]
+
+    return _LEET_TOKEN.sub(sub, text)  # length-preserving
+
+
+def profanity_key(
+    folded: str, leet_table: dict[int, str], squeeze: bool = True, leeted: str | None = None
+) -> ProfanityKey:
+    """The key with offsets. `leeted`: output of profanity_quick known to have no spaced-out
+    letters (skips those stages)."""
+    text = _leet(folded, leet_table) if leeted is None else leeted
+    maps: list[OffsetMap | None] = []
+    joined_src: list[tuple[int, int]] = []
+    if leeted is None and _SINGLES.search(text):
+        jm = OffsetMap()
+        parts: list[str] = []
+        pos = last = 0
+        for m in _SINGLES.finditer(text):
+            if m.start() > last:
+                parts.append(text[last : m.start()])
+                jm.add(pos, last, m.start(), True)
+                pos += m.start() - last
+            run_start = pos
+            for lm in re.finditer(r"[a-z*]", m.group()):
+                i = m.start() + lm.start()
+                parts.append(lm.group())
+                jm.add(pos, i, i + 1, True)
+                pos += 1
+            joined_src.append((run_start, pos))
+            last = m.end()
+        if last < len(text):
+            parts.append(text[last:])
+            jm.add(pos, last, len(text), True)
+        text = "".join(parts)
+        maps.append(jm)
+    runs: dict[int, int] = {}
+    joined = tuple(joined_src)
+    if squeeze and _RUN.search(text):
+        sm = OffsetMap()
+        parts = []
+        pos = last = 0
+        run_starts: list[int] = []  # input start of each squeezed run
+        removed: list[int] = []  # characters removed up to and including that run
+        for m in _RUN.finditer(text):
+            if m.start() > last:
+                parts.append(text[last : m.start()])
+                sm.add(pos, last, m.start(), True)
+                pos += m.start() - last
+            parts.append(m.group(1))
+            sm.add(pos, m.start(), m.end(), False)
+            runs[pos] = m.end() - m.start()
+            run_starts.append(m.start())
+            removed.append((removed[-1] if removed else 0) + m.end() - m.start() - 1)
+            pos += 1
+            last = m.end()
+        if last < len(text):
+            parts.append(text[last:])
+            sm.add(pos, last, len(text), True)
+
+        def fwd(i: int) -> int:
+            k = bisect_right(run_starts, i - 1) - 1
+            return i - (removed[k] if k >= 0 else 0)
+
+        joined = tuple((fwd(s), fwd(e)) for s, e in joined)
+        text = "".join(parts)
+        maps.append(sm)
+    return ProfanityKey(text, runs, joined, tuple(maps))
+
+
+def squeeze_word(word: str) -> tuple[str, tuple[int, ...]]:
+    """Collapse runs of one character; return the squeezed word and the run lengths."""
+    out: list[str] = []
+    runs: list[int] = []
+    for ch in word:
+        if out and out[-1] == ch and ch != " ":
+            runs[-1] += 1
+        else:
+            out.append(ch)
+            runs.append(1)
+    return "".join(out), tuple(runs)
+
+
+# Every pair of one repeated letter (or "*"): their end positions are the characters a squeeze
+# removes.
+_PAIRS = ahocorasick.Automaton()
+for _c in string.ascii_lowercase + "*":
+    _PAIRS.add_word(_c + _c, _c)
+_PAIRS.make_automaton()
+# A cheap necessary condition for _SINGLES: two single letters a few separators apart.
+_TWO_SINGLES = re.compile(r"[^a-z0-9*][a-z*][^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])")
+
+
+def leet(folded: str, table: dict[int, str]) -> str:
+    return _leet(folded, table)
+
+
+def spaced_letters(leeted: str) -> bool:
+    """Are there letters spaced out on purpose ("f u c k")? Then use :func:`profanity_key`."""
+    return _TWO_SINGLES.search(" " + leeted) is not None and _SINGLES.search(leeted) is not None
+
+
+class QuickKey:
+    """``text`` squeezed: runs of one letter (or "*") become one character."""
+
+    __slots__ = ("_cum", "_len", "_sq", "removed", "text")
+
+    def __init__(self, text: str) -> None:
+        self.removed = [e for e, _ in _PAIRS.iter(text)]  # ascending
+        if not self.removed:
+            self.text = text
+            return
+        out: list[str] = []
+        last = 0
+        for e in self.removed:
+            out.append(text[last:e])
+            last = e + 1
+        out.append(text[last:])
+        self.text = "".join(out)
+        # per run: its squeezed position, its length, the characters removed before it
+        sq: list[int] = []
+        lens: list[int] = []
+        cum: list[int] = []
+        gone = 0
+        prev = -2
+        for e in self.removed:
+            if e == prev + 1:
+                lens[-1] += 1
+            else:  # a run starting at e - 1
+                sq.append(e - 1 - gone)
+                lens.append(2)
+                cum.append(gone)
+            gone += 1
+            prev = e
+        cum.append(gone)
+        self._sq, self._len, self._cum = sq, lens, cum
+
+    def runs(self) -> dict[int, int]:
+        """Squeezed position -> length of its run (absent: 1)."""
+        if not self.removed:
+            return {}
+        return dict(zip(self._sq, self._len, strict=True))
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span in the unsqueezed text of squeezed characters ``start .. end-1``."""
+        if not self.removed:
+            return (start, end)
+        return (self._at(start)[0], self._at(end - 1)[1])
+
+    def _at(self, q: int) -> tuple[int, int]:
+        i = bisect_right(self._sq, q)
+        if i and self._sq[i - 1] == q:  # a squeezed run
+            s = q + self._cum[i - 1]
+            return (s, s + self._len[i - 1])
+        s = q + self._cum[i]
+        return (s, s + 1)
