@@ -89,12 +89,12 @@ def _write(out: TextIO, obj: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
+    try:  # a rule can pass the syntax check and still fail to compile: both are RulesError
         rules = load_rules(Path(args.rules) if getattr(args, "rules", None) else None)
+        screener = Screener(rules)
     except RulesError as exc:
         print(f"safechat screen: {exc}", file=sys.stderr)
         return 2
-    screener = Screener(rules)
     path = getattr(args, "file", None)
     out = sys.stdout
     fh: TextIO

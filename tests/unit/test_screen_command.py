@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,29 @@ def test_run_via_subparser(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_missing_input_file(tmp_path: Path) -> None:
     res = _run(b"", str(tmp_path / "nope.txt"))
     assert res.returncode == 2 and b"cannot read" in res.stderr
+
+
+def test_rules_that_fail_to_compile_exit_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The macro is a valid regex, so the syntax check passes; used twice in one phrase it
+    # redefines a group name, so compiling the phrase fails.
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "config" / "rules", rules)
+    (rules / "disclosure_zz_bad.toml").write_text(
+        "[macros]\n"
+        "twice = '(?P<n>x)'\n\n"
+        "[[rule]]\n"
+        'id = "test.bad_compile"\n'
+        'category = "grooming"\n'
+        'severity = "medium"\n'
+        'match = "@twice @twice"\n',
+        encoding="utf-8",
+    )
+    assert screen_command.main(["--rules", str(rules), str(tmp_path / "unused.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("safechat screen: ") and "test.bad_compile" in err
+    assert "Traceback" not in err
+    res = _run(b"hello\n", "--rules", str(rules))
+    assert res.returncode == 2
+    assert b"Traceback" not in res.stderr and b"safechat screen: " in res.stderr
