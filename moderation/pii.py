@@ -29,6 +29,16 @@ _PRIORITY = {
 }
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _starts_with_digit(pattern: str) -> bool:
+    """Does every match of ``pattern`` start with a digit (a leading ``\\d``, not optional)?"""
+    if "|" in pattern:  # an alternative may start otherwise
+        return False
+    return pattern.startswith("\\d") and pattern[2:3] not in ("?", "*", "{")
+
+
 @dataclass(frozen=True)
 class RawPii:
     kind: str
@@ -78,13 +88,13 @@ class PiiMatcher:
             for t, ids in texts.items():
                 self._guard_text.add_word(t, frozenset(ids))
             self._guard_text.make_automaton()
-        self._guard_regex = [(i, p.if_regex) for i, p in enumerate(self._patterns) if p.if_regex]
-        try:  # None: cannot be combined (e.g. inline flags), try each
-            self._any_guard_regex: re.Pattern[str] | None = re.compile(
-                "|".join(f"(?:{rx.pattern})" for _, rx in self._guard_regex)
-            )
-        except re.error:
-            self._any_guard_regex = None
+        # (pattern, guard, the guard needs a digit): a guard that starts with one digit
+        # cannot match text without digits (one cheap search answers for all of those)
+        self._guard_regex = [
+            (i, p.if_regex, _starts_with_digit(p.if_regex.pattern))
+            for i, p in enumerate(self._patterns)
+            if p.if_regex
+        ]
 
     def _wanted(self, folded: str) -> list[int]:
         """The patterns whose guards pass, in rule order."""
@@ -92,12 +102,17 @@ class PiiMatcher:
         if self._guard_text is not None:
             for _, ids in self._guard_text.iter(folded):
                 wanted |= ids
-        if self._guard_regex and (
-            self._any_guard_regex is None or self._any_guard_regex.search(folded)
-        ):
-            for i, rx in self._guard_regex:
-                if i not in wanted and rx.search(folded):
-                    wanted.add(i)
+        digits: bool | None = None
+        for i, rx, needs_digit in self._guard_regex:
+            if i in wanted:
+                continue
+            if needs_digit:
+                if digits is None:
+                    digits = _DIGIT.search(folded) is not None
+                if not digits:
+                    continue
+            if rx.search(folded):
+                wanted.add(i)
         return sorted(wanted)
 
     def match(self, folded: str) -> list[RawPii]:
