@@ -81,6 +81,10 @@ class EscalationService:
         self._wake = asyncio.Event()
         self._names: dict[str, str] = {}
 
+    async def roster(self) -> list[str]:
+        """The leads on duty when an alert goes out (any process), for the audit log."""
+        return await self.store.list_present("lead", utcnow())
+
     async def names(self, *ids: str | None) -> dict[str, str]:
         for sid in ids:
             if sid and sid not in self._names:
@@ -153,7 +157,7 @@ class EscalationService:
         await self.audit(actor, "escalation_created", escalation, message_id=message.id,
                          severity=level)
         await self.audit("system", "escalation_delivered", escalation,
-                         to=self.notify.local_leads(), overdue=False)
+                         to=await self.roster(), overdue=False)
         return escalation
 
     async def open_items(self) -> list[dict[str, Any]]:
@@ -308,7 +312,7 @@ class EscalationService:
             await self.notify.to_leads("escalation", {"item": view, "overdue": True})
             await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
             await self.audit(
-                "system", "escalation_overdue", marked, to=self.notify.local_leads(), overdue=True
+                "system", "escalation_overdue", marked, to=await self.roster(), overdue=True
             )
         return upcoming
 

@@ -39,8 +39,3 @@ class Notifier:
 
     async def to_leads(self, event: str, data: Any) -> None:
         await self.sio.emit(event, data, room=LEADS_ROOM, namespace=SAFEGUARDING)
-
-    def local_leads(self) -> list[str]:
-        """Usernames of the safeguarding leads connected to this process: who an alert
-        reached, for the audit log."""
-        return sorted(set(self.leads.values()))

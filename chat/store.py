@@ -176,6 +176,17 @@ class Store(Protocol):
         """Entries oldest first (the last ``limit``), optionally for one subject or webchat."""
         ...
 
+    # Presence (who is connected where it matters, across every process)
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
+        """Record or refresh that ``username`` is connected as ``role`` until ``expires_at``."""
+        ...
+
+    async def delete_presence(self, key: str) -> None: ...
+    async def list_present(self, role: str, now: datetime) -> list[str]:
+        """Usernames present in ``role`` (unexpired), sorted, each once."""
+        ...
+
     # Retention
     async def purge(self, kind: str, before: datetime) -> int:
         """Delete one kind of record older than ``before`` (see PURGE_KINDS); returns how many.

@@ -90,11 +90,14 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_repeat("leases", tick, s.moderation.do_expire_leases)),
         asyncio.create_task(s.escalations.watch_deadlines(poll_s=min(5.0, tick * 5))),
         asyncio.create_task(_repeat("retention", 3600.0, s.retention.do_purge)),
+        asyncio.create_task(_repeat("presence", 10.0, s.duty.do_heartbeat)),
     ]
     await s.duty.do_check()
     yield
     for task in tasks:
         task.cancel()
+    for sid in list(s.notifier.leads):  # this process's leads are no longer on duty here
+        await s.store.delete_presence(sid)
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task

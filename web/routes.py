@@ -147,7 +147,7 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         m.open_escalations.set(len(cases))
         m.unacknowledged.set(sum(1 for e in cases if e.acknowledged_by is None))
         m.overdue.set(sum(1 for e in cases if e.overdue_at and e.acknowledged_by is None))
-        m.leads_on_duty.set(len(s.duty.on_duty()))
+        m.leads_on_duty.set(len(await s.duty.on_duty()))
         return web.Response(body=m.render(), content_type="text/plain")
 
     def page(name: str) -> Handler:

@@ -398,6 +398,22 @@ class MongoStore:
         rows = await self._all("audit", query, "-at,-_seq", limit)
         return rows[::-1]
 
+    # Presence
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
+        await self._c("presence").update_one(
+            {"_id": key},
+            {"$set": {"username": username, "role": role, "expires_at": expires_at}},
+            upsert=True,
+        )
+
+    async def delete_presence(self, key: str) -> None:
+        await self._c("presence").delete_one({"_id": key})
+
+    async def list_present(self, role: str, now: datetime) -> list[str]:
+        cursor = self._c("presence").find({"role": role, "expires_at": {"$gt": now}})
+        return sorted({str(doc["username"]) async for doc in cursor})
+
     # Retention
     async def purge(self, kind: str, before: datetime) -> int:
         old = {"$lt": before}
@@ -410,6 +426,7 @@ class MongoStore:
         if kind == "participants":
             return (await self._c("participants").delete_many({"created_at": old})).deleted_count
         if kind == "staff_sessions":
+            await self._c("presence").delete_many({"expires_at": old})
             return (await self._c("sessions").delete_many({"expires_at": old})).deleted_count
         if kind == "escalations":
             cases = self._c("escalations").find({"status": "closed", "created_at": old},

@@ -67,6 +67,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audit_subject ON audit (subject, at);
     CREATE INDEX audit_webchat ON audit (webchat_id, at);
     """,
+    """
+    CREATE TABLE presence (key TEXT PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL,
+        expires_at TEXT NOT NULL);
+    CREATE INDEX presence_role ON presence (role, expires_at);
+    """,
 ]
 
 SEVERITY_ORDER = (
@@ -464,6 +469,25 @@ class SqliteStore:
         )
         return rows[::-1]
 
+    # Presence
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
+        await self._db.execute(
+            "INSERT INTO presence (key, username, role, expires_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+            (key, username, role, iso(expires_at)),
+        )
+
+    async def delete_presence(self, key: str) -> None:
+        await self._db.execute("DELETE FROM presence WHERE key = ?", (key,))
+
+    async def list_present(self, role: str, now: datetime) -> list[str]:
+        async with self._db.execute(
+            "SELECT DISTINCT username FROM presence WHERE role = ? AND expires_at > ? "
+            "ORDER BY username", (role, iso(now)),
+        ) as cur:
+            return [str(row[0]) for row in await cur.fetchall()]
+
     # Retention
     async def purge(self, kind: str, before: datetime) -> int:
         cutoff = iso(before)
@@ -473,7 +497,9 @@ class SqliteStore:
             "rejected_messages": ["DELETE FROM messages WHERE status = 'rejected' "
                                   "AND created_at < ?"],
             "participants": ["DELETE FROM participants WHERE created_at < ?"],
-            "staff_sessions": ["DELETE FROM sessions WHERE expires_at < ?"],
+            # The count reported is the last statement's.
+            "staff_sessions": ["DELETE FROM presence WHERE expires_at < ?",
+                               "DELETE FROM sessions WHERE expires_at < ?"],
             "escalations": [
                 "DELETE FROM case_entries WHERE escalation_id IN (SELECT id FROM escalations "
                 "WHERE status = 'closed' AND created_at < ?)",

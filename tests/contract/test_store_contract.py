@@ -385,3 +385,18 @@ async def test_unescalated_lists_escalated_messages_without_a_case(store: Store)
     assert await store.list_unescalated() == []
     with pytest.raises(DuplicateKey):
         await store.create_escalation(escalation(w.id, message_id=orphan.id))
+
+
+async def test_presence_expires_and_is_shared(store: Store) -> None:
+    now = utcnow()
+    await store.set_presence("sid1", "amira", "lead", now + timedelta(seconds=30))
+    await store.set_presence("sid2", "amira", "lead", now + timedelta(seconds=30))
+    await store.set_presence("sid3", "ben", "lead", now - timedelta(seconds=1))
+    await store.set_presence("sid4", "cal", "moderator", now + timedelta(seconds=30))
+    assert await store.list_present("lead", now) == ["amira"]
+    await store.set_presence("sid3", "ben", "lead", now + timedelta(seconds=30))  # refreshed
+    assert await store.list_present("lead", now) == ["amira", "ben"]
+    await store.delete_presence("sid1")
+    await store.delete_presence("sid2")
+    assert await store.list_present("lead", now) == ["ben"]
+    assert await store.list_present("lead", now + timedelta(seconds=31)) == []

@@ -28,7 +28,12 @@ async def test_approval_and_alerts_cross_instances(
     young_on_a = await a.young(w)
     reader_on_b = await b.young(w)
     mod_on_b, _ = await b.moderator()
-    lead_on_b, _ = await b.lead()
+    mod_on_a, _ = await a.moderator()
+    lead_on_b, lead = await b.lead()
+    # Both processes agree who is on duty: no false "no lead" warning from process a.
+    on_duty = await mod_on_a.wait_for("duty", lambda d: not d["warning"])
+    assert on_duty["leads"] == [lead.username]
+    assert (await a.services.duty.status())["warning"] is False
     ack = await young_on_a.call("send_message", {"client_id": "c1", "text": "hi all"})
     mid = ack["message"]["id"]
     await mod_on_b.wait_for("queue_item", lambda d: d["item"]["id"] == mid)
