@@ -1,30 +1,37 @@
 """End-to-end pipeline benchmark on the embedded store, over real sockets on loopback.
 
-N simulated young people send messages; one moderator bot approves every queue item as it
-arrives; one safeguarding lead receives alerts. Reports msgs/s and p50/p99 for:
-submit -> ack, submit -> queue_item, approve -> delivery to the room (every young person),
-and send -> the lead's alert for disclosures.
+The server runs in its own process (``safechat serve``), as in production; this process
+plays N young people, one moderator bot that approves every queue item as it arrives, and one
+safeguarding lead. Reports msgs/s and p50/p99 for: submit -> ack, submit -> queue_item,
+approve -> delivery to the room (every young person), and send -> the lead's alert.
 
-    .venv/bin/python bench/pipeline.py --young 20 --messages 10
+    .venv/bin/python bench/pipeline.py --young 20 --messages 10 --interval 2
+    .venv/bin/python bench/pipeline.py --young 20 --messages 10 --interval 0   # saturate
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import socketio
-from aiohttp import web
 
 from chat.models import utcnow
-from config.settings import load_settings
-from web.app import create_app
-from web.keys import SERVICES
+from chat.staff import StaffService
+from chat.store import open_store
+from chat.webchats import WebchatService
+from config.settings import ensure_secret, load_settings
 
 QUESTIONS = [
     "what are the signs that someone is being groomed online?",
@@ -34,51 +41,77 @@ QUESTIONS = [
     "can the police help if someone is pressuring my friend",
 ]
 DISCLOSURE = "my boyfriend is 24 and he bought me a phone now he says i owe him"
+PASSWORD = "bench-password"
 
 
 def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def report(name: str, values: list[float]) -> None:
     ms = [v * 1000 for v in values]
-    print(f"  {name:<28} n={len(ms):<6} p50={pct(ms, 0.5):8.2f} ms  p99={pct(ms, 0.99):8.2f} ms"
-          f"  mean={statistics.fmean(ms) if ms else float('nan'):8.2f} ms")
+    mean = statistics.fmean(ms) if ms else 0.0
+    print(f"  {name:<26} n={len(ms):<6} p50={pct(ms, 0.5):8.2f} ms  "
+          f"p99={pct(ms, 0.99):8.2f} ms  mean={mean:8.2f} ms")
 
 
-async def run(young: int, messages: int, disclosure_every: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="safechat-bench-"))
-    settings = load_settings(data_dir=tmp, rate_limit_count=10_000, secret="b" * 32,
-                             ack_deadline_urgent_s=3600, ack_deadline_high_s=3600,
-                             ack_deadline_medium_s=3600)
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    s = app[SERVICES]
-    now = utcnow()
-    from datetime import timedelta
+async def prepare(data: Path) -> str:
+    settings = load_settings(data_dir=data)
+    store = await open_store(settings.database_url)
+    try:
+        now = utcnow()
+        w = await WebchatService(store).do_create("bench", "young_people", now,
+                                                  now + timedelta(hours=1))
+        staff = StaffService(store, ensure_secret(settings))
+        await staff.do_add("bench-mod", PASSWORD, ["moderator"])
+        await staff.do_add("bench-lead", PASSWORD, ["lead"])
+        return w.id
+    finally:
+        await store.close()
 
-    w = await s.webchats.do_create("bench", "young_people", now, now + timedelta(hours=1))
-    await s.staff.do_add("bench-mod", "bench-password", ["moderator"])
-    await s.staff.do_add("bench-lead", "bench-password", ["lead"])
-    _, mod_token = await s.staff.do_login("bench-mod", "bench-password")
-    _, lead_token = await s.staff.do_login("bench-lead", "bench-password")
 
-    sent_at: dict[str, float] = {}      # client_id -> submit time
-    id_to_cid: dict[str, str] = {}
-    approve_at: dict[str, float] = {}   # message id -> decide time
+async def login(url: str, username: str) -> str:
+    async with aiohttp.ClientSession() as http, http.post(
+        f"{url}/api/login", json={"username": username, "password": PASSWORD}
+    ) as resp:
+        return str((await resp.json())["token"])
+
+
+async def run(young: int, messages: int, interval: float, disclosure_every: int) -> None:
+    data = Path(tempfile.mkdtemp(prefix="safechat-bench-"))
+    webchat = await prepare(data)
+    port = 20000 + random.randrange(20000)
+    env = {**os.environ, "SAFECHAT_DATA_DIR": str(data), "SAFECHAT_RATE_LIMIT_COUNT": "100000",
+           "SAFECHAT_ACK_DEADLINE_URGENT_S": "3600", "SAFECHAT_ACK_DEADLINE_HIGH_S": "3600",
+           "SAFECHAT_ACK_DEADLINE_MEDIUM_S": "3600"}
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "web.cli", "serve", "--port", str(port), env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz"):
+                    break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+        await measure(url, webchat, young, messages, interval, disclosure_every)
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), timeout=20)
+
+
+async def measure(url: str, webchat: str, young: int, messages: int, interval: float,
+                  disclosure_every: int) -> None:
+    sent: dict[str, float] = {}          # message id -> submit time
+    queued: dict[str, float] = {}        # message id -> queue_item arrival
+    alerted: dict[str, float] = {}       # message id -> lead's alert arrival
+    approved: dict[str, float] = {}      # message id -> decide call time
+    delivered: list[tuple[str, float]] = []
     acks: list[float] = []
-    to_queue: list[float] = []
-    to_room: list[float] = []
-    to_lead: list[float] = []
-    delivered = 0
-    expected_deliveries = 0
+    all_delivered = asyncio.Event()
+    expected = 0
 
     mod = socketio.AsyncClient(reconnection=False)
 
@@ -87,105 +120,88 @@ async def run(young: int, messages: int, disclosure_every: int) -> None:
         item = data["item"]
         if item["claimed_by"] is not None or item["status"] != "pending":
             return
-        cid = id_to_cid.get(item["id"])
-        if cid is None:  # the ack has not arrived yet; match by text's client id later
-            for _ in range(100):
-                await asyncio.sleep(0.001)
-                cid = id_to_cid.get(item["id"])
-                if cid:
-                    break
-        if cid:
-            to_queue.append(time.perf_counter() - sent_at[cid])
-        approve_at[item["id"]] = time.perf_counter()
+        queued.setdefault(item["id"], time.perf_counter())
+        approved[item["id"]] = time.perf_counter()
         await mod.call("decide", {"id": item["id"], "action": "approve"},
-                       namespace="/moderation")
+                       namespace="/moderation", timeout=60)
 
     lead = socketio.AsyncClient(reconnection=False)
 
     @lead.on("escalation", namespace="/safeguarding")
     async def on_alert(data: dict[str, Any]) -> None:
-        cid = id_to_cid.get(data["item"]["message_id"])
-        for _ in range(200):
-            if cid:
-                break
-            await asyncio.sleep(0.001)
-            cid = id_to_cid.get(data["item"]["message_id"])
-        if cid and not data.get("overdue"):
-            to_lead.append(time.perf_counter() - sent_at[cid])
+        alerted.setdefault(data["item"]["message_id"], time.perf_counter())
 
-    await mod.connect(url, namespaces=["/moderation"], auth={"token": mod_token},
-                      transports=["websocket"])
-    await lead.connect(url, namespaces=["/safeguarding"], auth={"token": lead_token},
-                       transports=["websocket"])
+    await mod.connect(url, namespaces=["/moderation"], transports=["websocket"],
+                      auth={"token": await login(url, "bench-mod")})
+    await lead.connect(url, namespaces=["/safeguarding"], transports=["websocket"],
+                       auth={"token": await login(url, "bench-lead")})
+
     clients = []
-    done = asyncio.Event()
-
     for _ in range(young):
         c = socketio.AsyncClient(reconnection=False)
 
-        @c.on("message", namespace="/chat")
         async def on_message(data: dict[str, Any]) -> None:
-            nonlocal delivered
-            started = approve_at.get(data["id"])
-            if started is not None:
-                to_room.append(time.perf_counter() - started)
-            delivered += 1
-            if expected_deliveries and delivered >= expected_deliveries:
-                done.set()
+            delivered.append((data["id"], time.perf_counter()))
+            if expected and len(delivered) >= expected:
+                all_delivered.set()
 
-        await c.connect(url, namespaces=["/chat"], auth={"webchat": w.id},
+        c.on("message", on_message, namespace="/chat")
+        await c.connect(url, namespaces=["/chat"], auth={"webchat": webchat},
                         transports=["websocket"])
         clients.append(c)
 
     async def person(i: int, c: socketio.AsyncClient) -> int:
         escalated = 0
+        await asyncio.sleep(random.random() * interval)  # spread the start
         for j in range(messages):
-            cid = f"{i}-{j}"
             n = i * messages + j
             text = DISCLOSURE if disclosure_every and n % disclosure_every == 0 else (
                 QUESTIONS[n % len(QUESTIONS)])
-            sent_at[cid] = t0 = time.perf_counter()
-            ack = await c.call("send_message", {"client_id": cid, "text": text},
-                               namespace="/chat", timeout=30)
+            t0 = time.perf_counter()
+            ack = await c.call("send_message", {"client_id": f"{i}-{j}", "text": text},
+                               namespace="/chat", timeout=60)
             acks.append(time.perf_counter() - t0)
-            id_to_cid[ack["message"]["id"]] = cid
+            sent[ack["message"]["id"]] = t0
             escalated += ack["message"]["status"] == "escalated"
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(interval)
         return escalated
 
     total = young * messages
     started = time.perf_counter()
-    escalated_counts = await asyncio.gather(*(person(i, c) for i, c in enumerate(clients)))
-    escalated = sum(escalated_counts)
-    expected_deliveries = (total - escalated) * young
-    if delivered >= expected_deliveries:
-        done.set()
+    escalated = sum(await asyncio.gather(*(person(i, c) for i, c in enumerate(clients))))
+    expected = (total - escalated) * young
+    if len(delivered) >= expected:
+        all_delivered.set()
     try:
-        await asyncio.wait_for(done.wait(), timeout=120)
+        await asyncio.wait_for(all_delivered.wait(), timeout=120)
     except TimeoutError:
-        print(f"  timed out waiting: delivered {delivered}/{expected_deliveries}")
+        print(f"  timed out: delivered {len(delivered)}/{expected}")
     elapsed = time.perf_counter() - started
+    await asyncio.sleep(0.2)
+    offered = f"{young / interval:.1f} msgs/s offered" if interval else "as fast as acked"
     print(f"safechat pipeline: {young} young people x {messages} messages = {total} "
-          f"({escalated} disclosures), 1 moderator bot, 1 lead, sqlite, loopback")
-    print(f"  throughput: {total / elapsed:.1f} msgs/s submitted and moderated; "
-          f"{delivered / elapsed:.1f} room deliveries/s; {elapsed:.2f} s in all")
+          f"({escalated} disclosures), {offered}; 1 moderator bot, 1 lead; sqlite; "
+          f"server in its own process; loopback")
+    print(f"  throughput: {total / elapsed:.1f} msgs/s moderated, "
+          f"{len(delivered) / elapsed:.0f} room deliveries/s over {elapsed:.2f} s")
     report("submit -> ack", acks)
-    report("submit -> queue_item", to_queue)
-    report("approve -> room delivery", to_room)
-    report("send -> lead's alert", to_lead)
+    report("submit -> queue_item", [queued[m] - sent[m] for m in queued if m in sent])
+    report("approve -> room delivery", [t - approved[m] for m, t in delivered if m in approved])
+    report("send -> lead's alert", [alerted[m] - sent[m] for m in alerted if m in sent])
     for c in [*clients, mod, lead]:
         await c.disconnect()
-    await runner.cleanup()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--young", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10)
+    parser.add_argument("--interval", type=float, default=2.0,
+                        help="seconds between one young person's messages (0: saturate)")
     parser.add_argument("--disclosure-every", type=int, default=10,
                         help="every Nth message is a disclosure (0: none)")
     args = parser.parse_args()
-    asyncio.run(run(args.young, args.messages, args.disclosure_every))
+    asyncio.run(run(args.young, args.messages, args.interval, args.disclosure_every))
 
 
 if __name__ == "__main__":
