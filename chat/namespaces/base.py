@@ -9,6 +9,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import socketio
+from socketio.exceptions import ConnectionRefusedError as Refused
 
 from chat.ratelimit import SlidingWindow
 from chat.services import Services
@@ -31,6 +32,13 @@ def payload(args: tuple[Any, ...]) -> dict[str, Any]:
     if len(args) != 1 or not isinstance(args[0], dict):
         raise InvalidInput("send one object with the event's fields")
     return args[0]
+
+
+def refuse(code: str, message: str) -> Refused:
+    """A refused connection whose code reaches both Python and JavaScript clients."""
+    exc = Refused()
+    exc.error_args = {"message": message, "code": code, "data": {"code": code, "message": message}}
+    return exc
 
 
 def session_token(environ: dict[str, Any], auth: Any) -> str | None:
@@ -56,8 +64,18 @@ class BaseNamespace(socketio.AsyncNamespace):
         return self._services()
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        if event in ("connect", "disconnect"):
+        if event == "disconnect":
             return await super().trigger_event(event, *args)
+        if event == "connect":
+            try:
+                return await super().trigger_event(event, *args)
+            except Refused:
+                raise
+            except SafechatError as exc:
+                raise refuse(exc.code, exc.message) from exc
+            except Exception as exc:
+                log.exception("%s connect failed", self.namespace)
+                raise refuse("server_error", "Something went wrong. Please try again.") from exc
         sid, data = args[0], args[1:]
         try:
             if not self._flood.hit(sid):

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chat.models import Staff
-from chat.namespaces.base import Ack, BaseNamespace, ok, session_token
-from chat.namespaces.young import refuse
+from chat.namespaces.base import Ack, BaseNamespace, ok, refuse, session_token
 from chat.notify import LEADS_ROOM, STAFF_ROOM
 from config.errors import Forbidden, SafechatError
 from moderation.escalation import LEAD_ROLES, MODERATION_ROLES

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from socketio.exceptions import ConnectionRefusedError as Refused
-
-from chat.namespaces.base import Ack, BaseNamespace, ok
+from chat.namespaces.base import Ack, BaseNamespace, ok, refuse
 from chat.notify import participant_room, room_of
 from chat.queue import own_message, room_message
 from chat.ratelimit import SlidingWindow
 from chat.services import Services
 from config.errors import InvalidInput, RateLimited, SafechatError
-
-
-def refuse(code: str, message: str) -> Refused:
-    exc = Refused()
-    exc.error_args = {"message": message, "code": code, "data": {"code": code, "message": message}}
-    return exc
 
 
 class ChatNamespace(BaseNamespace):
