@@ -1,18 +1,15 @@
 """Safeguarding escalations: immediate signposting, real-time alerts with acknowledgement
 deadlines that survive restarts, the anonymous 1:1 follow-up, and the case record.
 
-Safeguarding policy: a late or missed alert is the worst failure. Deadlines are stored with
-the escalation, so a restarted server reschedules them; overdue marking is a conditional
-update, so with several processes each deadline fires exactly once. Every step is audited."""
+Safeguarding policy: the young person is signposted and every lead alerted at once; the case
+stores its deadline, which chat/deadlines.py watches. Every step is audited."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from datetime import datetime
 from typing import Any
 
+from chat.case_views import check_text, entry_view, escalation_view, staff_summary
 from chat.models import (
     AuditEntry,
     CaseEntry,
@@ -29,39 +26,12 @@ from config.content import Content
 from config.errors import InvalidInput, NotFound, SafechatError
 from moderation.escalation import deadline, escalation_severity
 
-log = logging.getLogger(__name__)
 TEAM = "Safeguarding team"
 
 
 class AlreadyAcknowledged(SafechatError):
     code = "already_acknowledged"
     http_status = 409
-
-
-def escalation_view(e: Escalation, names: dict[str, str]) -> dict[str, Any]:
-    def at(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": e.id,
-        "message_id": e.message_id,
-        "webchat": e.webchat_id,
-        "handle": e.handle,
-        "severity": e.severity,
-        "categories": list(e.categories),
-        "spans": list(e.spans),
-        "context": list(e.context),
-        "text": e.text,
-        "created_at": at(e.created_at),
-        "deadline_at": at(e.deadline_at),
-        "status": e.status,
-        "acknowledged_by": names.get(e.acknowledged_by or "", e.acknowledged_by),
-        "acknowledged_at": at(e.acknowledged_at),
-        "overdue": e.overdue_at is not None,
-        "overdue_at": at(e.overdue_at),
-        "outcome": e.outcome,
-        "closed_at": at(e.closed_at),
-    }
 
 
 class EscalationService:
@@ -78,7 +48,7 @@ class EscalationService:
         self.content = content
         self.deadlines_s = deadlines_s
         self.context_messages = context_messages
-        self._wake = asyncio.Event()
+        self.wake = asyncio.Event()
         self._names: dict[str, str] = {}
 
     async def roster(self) -> list[str]:
@@ -149,11 +119,11 @@ class EscalationService:
             await self.store.create_escalation(escalation)
         except DuplicateKey:
             return None
-        self._wake.set()
+        self.wake.set()
         # Alert first, audit after: the record of the alert must never delay the alert.
         view = await self.view(escalation)
         await self.notify.to_leads("escalation", {"item": view})
-        await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
+        await self.notify.to_moderators("escalated", {"item": staff_summary(view)})
         await self.audit(actor, "escalation_created", escalation, message_id=message.id,
                          severity=level)
         await self.audit("system", "escalation_delivered", escalation,
@@ -164,7 +134,7 @@ class EscalationService:
         return [await self.view(e) for e in await self.store.list_open_escalations()]
 
     async def staff_items(self) -> list[dict[str, Any]]:
-        return [_staff_summary(await self.view(e))
+        return [staff_summary(await self.view(e))
                 for e in await self.store.list_open_escalations()]
 
     async def private_history(self, participant_id: str) -> list[dict[str, Any]]:
@@ -200,7 +170,7 @@ class EscalationService:
         await self.audit(staff.id, "escalation_acknowledged", done, username=staff.username)
         view = await self.view(done)
         await self.notify.to_leads("escalation_updated", {"item": view})
-        await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
+        await self.notify.to_moderators("escalated", {"item": staff_summary(view)})
         return done
 
     async def _open_case(self, escalation_id: object) -> Escalation:
@@ -213,7 +183,7 @@ class EscalationService:
         self, staff: Staff, escalation_id: object, text: object
     ) -> CaseEntry:
         e = await self._open_case(escalation_id)
-        body = _check_text(text)
+        body = check_text(text)
         entry = await self.store.add_case_entry(
             CaseEntry(new_id(), e.id, "to_young_person", staff.id, body)
         )
@@ -224,7 +194,7 @@ class EscalationService:
             {"id": entry.id, "from": TEAM, "text": body, "at": entry.at.isoformat()},
         )
         await self.notify.to_leads(
-            "case_entry", {"escalation_id": e.id, "entry": _entry_view(entry, staff.username)}
+            "case_entry", {"escalation_id": e.id, "entry": entry_view(entry, staff.username)}
         )
         return entry
 
@@ -239,7 +209,7 @@ class EscalationService:
         if not cases:
             raise SafechatError("there is no private conversation open", code="no_conversation")
         e = cases[-1]
-        body = _check_text(text)
+        body = check_text(text)
         entry = await self.store.add_case_entry(
             CaseEntry(
                 new_id(), e.id, "from_young_person", participant.handle, body, screening=screening
@@ -247,18 +217,18 @@ class EscalationService:
         )
         await self.audit(participant.handle, "private_reply_received", e, entry=entry.id)
         await self.notify.to_leads(
-            "case_entry", {"escalation_id": e.id, "entry": _entry_view(entry, participant.handle)}
+            "case_entry", {"escalation_id": e.id, "entry": entry_view(entry, participant.handle)}
         )
         return entry
 
     async def do_note(self, staff: Staff, escalation_id: object, text: object) -> CaseEntry:
         e = await self._get(escalation_id)
         entry = await self.store.add_case_entry(
-            CaseEntry(new_id(), e.id, "note", staff.id, _check_text(text))
+            CaseEntry(new_id(), e.id, "note", staff.id, check_text(text))
         )
         await self.audit(staff.id, "note_added", e, entry=entry.id)
         await self.notify.to_leads(
-            "case_entry", {"escalation_id": e.id, "entry": _entry_view(entry, staff.username)}
+            "case_entry", {"escalation_id": e.id, "entry": entry_view(entry, staff.username)}
         )
         return entry
 
@@ -276,7 +246,7 @@ class EscalationService:
         await self.audit(staff.id, "escalation_closed", closed, outcome=outcome)
         view = await self.view(closed)
         await self.notify.to_leads("escalation_updated", {"item": view})
-        await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
+        await self.notify.to_moderators("escalated", {"item": staff_summary(view)})
         return closed
 
     async def case_record(self, escalation_id: str) -> dict[str, Any]:
@@ -285,7 +255,7 @@ class EscalationService:
         names = await self.names(*(x.actor for x in entries if x.kind != "from_young_person"))
         return {
             "escalation": await self.view(e),
-            "entries": [_entry_view(x, names.get(x.actor, x.actor)) for x in entries],
+            "entries": [entry_view(x, names.get(x.actor, x.actor)) for x in entries],
             "audit": [
                 {
                     "actor": names.get(a.actor, a.actor),
@@ -296,86 +266,3 @@ class EscalationService:
                 for a in await self.store.list_audit(subject=e.id)
             ],
         }
-
-    async def do_fire_overdue(self, now: datetime | None = None) -> datetime | None:
-        """Fire every deadline that has passed; return when the next one falls due."""
-        now = now or utcnow()
-        upcoming: datetime | None = None
-        for e in await self.store.list_due_escalations():
-            if e.deadline_at > now:
-                upcoming = e.deadline_at if upcoming is None else min(upcoming, e.deadline_at)
-                continue
-            marked = await self.store.mark_overdue(e.id, now)
-            if marked is None:
-                continue
-            view = await self.view(marked)
-            await self.notify.to_leads("escalation", {"item": view, "overdue": True})
-            await self.notify.to_moderators("escalated", {"item": _staff_summary(view)})
-            await self.audit(
-                "system", "escalation_overdue", marked, to=await self.roster(), overdue=True
-            )
-        return upcoming
-
-    async def do_repair(self) -> int:
-        """Escalate any message marked escalated that has no case yet (a crash or a store
-        error between the two writes): no disclosure is ever left without an alert."""
-        repaired = 0
-        for message in await self.store.list_unescalated():
-            if await self.do_escalate(message, actor="repair") is not None:
-                repaired += 1
-        return repaired
-
-    async def watch_deadlines(self, poll_s: float = 5.0) -> None:
-        """Run forever: sleep until the next deadline (or a new escalation, or ``poll_s`` as a
-        safety net for escalations made by other processes), then fire what is due."""
-        while True:
-            try:
-                await self.do_repair()
-                upcoming = await self.do_fire_overdue()
-            except Exception:  # keep watching: a transient store error must not stop alerts
-                log.exception("deadline watcher failed; retrying")
-                upcoming = None
-            wait = poll_s
-            if upcoming is not None:
-                wait = max(0.0, min(poll_s, (upcoming - utcnow()).total_seconds() + 0.001))
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
-
-
-def _check_text(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("text: a message is required")
-    if len(text) > 2000:
-        raise InvalidInput("text: at most 2000 characters", code="too_long")
-    return text
-
-
-def _entry_view(entry: CaseEntry, actor: str) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "kind": entry.kind,
-        "actor": actor,
-        "text": entry.text,
-        "at": entry.at.isoformat(),
-        "screening": entry.screening,
-    }
-
-
-def _staff_summary(view: dict[str, Any]) -> dict[str, Any]:
-    """What moderators and admins see of a case: that it exists and whether it is overdue;
-    the conversation stays with the safeguarding team."""
-    keys = (
-        "id",
-        "message_id",
-        "webchat",
-        "handle",
-        "severity",
-        "categories",
-        "created_at",
-        "deadline_at",
-        "status",
-        "acknowledged_by",
-        "overdue",
-    )
-    return {k: view[k] for k in keys}

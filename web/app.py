@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import socketio
 from aiohttp import web
 
+from chat.deadlines import DeadlineWatcher
 from chat.namespaces.staff import ModerationNamespace, SafeguardingNamespace
 from chat.namespaces.young import ChatNamespace
 from chat.notify import CHAT, MODERATION, SAFEGUARDING, Notifier
@@ -88,7 +89,7 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(_repeat("schedule", tick, schedule)),
         asyncio.create_task(_repeat("leases", tick, s.moderation.do_expire_leases)),
-        asyncio.create_task(s.escalations.watch_deadlines(poll_s=min(5.0, tick * 5))),
+        asyncio.create_task(DeadlineWatcher(s.escalations).run(poll_s=min(5.0, tick * 5))),
         asyncio.create_task(_repeat("retention", 3600.0, s.retention.do_purge)),
         asyncio.create_task(_repeat("presence", 10.0, s.duty.do_heartbeat)),
     ]
