@@ -5,7 +5,9 @@ This is the only module of the screening code that reads files. A rules director
 * ``normalise.toml`` — lookalike letters, leetspeak, text-speak and emoji tokens;
 * ``profanity.toml`` — additions to better-profanity's bundled list, and the allowlist;
 * ``pii.toml`` — contact and identifying detail patterns;
-* ``disclosure*.toml`` — disclosure macros, rules, co-occurrence rules and dampers.
+* ``disclosure*.toml`` — disclosure macros, rules, co-occurrence rules and dampers;
+* ``disclosure_model.json`` (optional) — the learned disclosure fallback's weights, written by
+  ``bench/train_disclosure_model.py`` (scored by :mod:`moderation.learned`).
 
 Every file may carry ``[[example]]`` lines with their expected verdicts; the unit tests are
 driven from them. A bad file raises :class:`RulesError` naming the file and the problem.
@@ -13,6 +15,8 @@ driven from them. A bad file raises :class:`RulesError` naming the file and the 
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ __all__ = [
     "CATEGORIES",
     "SEVERITIES",
     "Damper",
+    "DisclosureModel",
     "DisclosureRule",
     "DisclosureRules",
     "Example",
@@ -33,7 +38,9 @@ __all__ = [
     "Rules",
     "RulesError",
     "default_rules_dir",
+    "load_model",
     "load_rules",
+    "model_from_dict",
 ]
 
 SEVERITIES = ("urgent", "high", "medium")
@@ -53,6 +60,7 @@ CATEGORIES = (
 )
 PII_KINDS = ("phone", "email", "url", "social_handle", "postcode", "address", "school")
 DAMPER_KINDS = ("question", "idiom")
+MODEL_FILE = "disclosure_model.json"
 
 
 class RulesError(ValueError):
@@ -126,6 +134,21 @@ class DisclosureRules:
 
 
 @dataclass(frozen=True)
+class DisclosureModel:
+    """The learned fallback (see moderation/learned.py): a linear model over the features of
+    the disclosure text; it fires at ``threshold`` (a probability)."""
+
+    intercept: float
+    threshold: float
+    char_ns: tuple[int, ...]  # character n-gram lengths, ascending
+    words: dict[str, float]  # word unigrams and "a b" bigrams
+    chars: dict[str, float]  # character n-grams of each " word "
+    category_intercepts: dict[str, float]
+    category_words: dict[str, dict[str, float]]  # category -> word feature -> weight
+    data_sha256: str  # of the training data, as the training script saw it
+
+
+@dataclass(frozen=True)
 class Rules:
     directory: Path
     normalise: NormaliseRules
@@ -133,6 +156,7 @@ class Rules:
     pii: tuple[PiiPattern, ...]
     disclosure: DisclosureRules
     examples: tuple[Example, ...] = field(default=())
+    model: DisclosureModel | None = None
 
 
 def default_rules_dir() -> Path:
@@ -376,8 +400,68 @@ def _phrase_problem(phrase: str, macros: dict[str, str]) -> str | None:
     return None
 
 
-def load_rules(directory: Path | None = None) -> Rules:
-    """Load and validate every rule file in ``directory`` (default ``config/rules/``)."""
+def _weights(raw: Any, where: str) -> dict[str, float]:
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and math.isfinite(v)
+        for k, v in raw.items()
+    ):
+        raise RulesError(f"{where} must be a table of feature -> finite number")
+    return {k: float(v) for k, v in raw.items()}
+
+
+def load_model(path: Path) -> DisclosureModel | None:
+    """The learned fallback's weights, or None if ``path`` does not exist."""
+    name = path.name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read the model: {exc}") from exc
+    return model_from_dict(data, name)
+
+
+def model_from_dict(data: Any, name: str = MODEL_FILE) -> DisclosureModel:
+    """Validate a model file's content (see bench/train_disclosure_model.py)."""
+    if not isinstance(data, dict) or data.get("format") != 1:
+        raise RulesError(f"{name}: not a format 1 disclosure model")
+    b, t, ns = data.get("intercept"), data.get("threshold"), data.get("char_ns")
+    if not isinstance(b, int | float) or not math.isfinite(b):
+        raise RulesError(f"{name}: 'intercept' must be a number")
+    if not isinstance(t, int | float) or not 0.0 < t < 1.0:
+        raise RulesError(f"{name}: 'threshold' must be a probability between 0 and 1")
+    if (
+        not isinstance(ns, list)
+        or not all(isinstance(n, int) and not isinstance(n, bool) and 2 <= n <= 8 for n in ns)
+        or ns != sorted(set(ns))
+    ):
+        raise RulesError(f"{name}: 'char_ns' must be ascending integers from 2 to 8")
+    cats = data.get("categories", {})
+    if not isinstance(cats, dict) or not isinstance(cats.get("weights", {}), dict):
+        raise RulesError(f"{name}: 'categories' must be a table with a 'weights' table")
+    c_b = _weights(cats.get("intercepts", {}), f"{name}: categories.intercepts")
+    c_w: dict[str, dict[str, float]] = {}
+    for cat, w in cats.get("weights", {}).items():
+        if cat not in CATEGORIES:
+            raise RulesError(f"{name}: unknown category {cat!r}")
+        c_w[cat] = _weights(w, f"{name}: categories.weights.{cat}")
+    about = data.get("trained_on", {})
+    sha = about.get("sha256", "") if isinstance(about, dict) else ""
+    return DisclosureModel(
+        intercept=float(b),
+        threshold=float(t),
+        char_ns=tuple(ns),
+        words=_weights(data.get("words"), f"{name}: 'words'"),
+        chars=_weights(data.get("chars"), f"{name}: 'chars'"),
+        category_intercepts=c_b,
+        category_words=c_w,
+        data_sha256=sha if isinstance(sha, str) else "",
+    )
+
+
+def load_rules(directory: Path | None = None, *, with_model: bool = True) -> Rules:
+    """Load and validate every rule file in ``directory`` (default ``config/rules/``);
+    ``with_model=False`` skips the learned fallback's weights (as when retraining them)."""
     d = Path(directory) if directory is not None else default_rules_dir()
     if not d.is_dir():
         raise RulesError(f"{d}: rules directory does not exist")
@@ -389,4 +473,6 @@ def load_rules(directory: Path | None = None) -> Rules:
         raise RulesError(f"{d}: no disclosure*.toml rule file")
     disclosure, ex_d = _load_disclosure(disclosure_files)
     ex_n = _examples(_read(d / "normalise.toml"), "normalise.toml")
-    return Rules(d, normalise, profanity, pii, disclosure, tuple(ex_n + ex_p + ex_pii + ex_d))
+    model = load_model(d / MODEL_FILE) if with_model else None
+    examples = tuple(ex_n + ex_p + ex_pii + ex_d)
+    return Rules(d, normalise, profanity, pii, disclosure, examples, model)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.rules import RulesError
+from config.rules import DisclosureRule, DisclosureRules, RulesError
 from moderation.disclosure import DisclosureMatcher
+from moderation.learned import RULE_ID as LEARNED_RULE
+from moderation.learned import LearnedScorer
 from moderation.normalise import Folder, disclosure_tokens
 from moderation.offsets import map_span
 from moderation.pii import PiiMatcher
@@ -150,8 +152,21 @@ class Screener:
         self._ascii_apostrophes = not any(k.isascii() for k in self._emoji)
         try:  # config checks the phrase syntax; compiling checks the rest
             self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
+            self._damper_words = DisclosureMatcher(_dampers_as_rules(rules.disclosure), self._speak)
         except ValueError as exc:
             raise RulesError(f"disclosure rules: {exc}") from exc
+        # The learned fallback (moderation/learned.py): consulted only when no rule fired
+        self._learned = LearnedScorer(rules.model) if rules.model is not None else None
+
+    def disclosure_text(self, text: str) -> str:
+        """The normalised text the disclosure rules and the learned fallback read."""
+        folded = self._folder.fold(text[:MAX_CHARS])[0]
+        return disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes).text
+
+    def damped(self, dtext: str) -> bool:
+        """Whether a damper (a general question, an idiom) applies to a disclosure text."""
+        found = {h.rule for h in self._damper_words.match(dtext)}
+        return any(r.startswith("d:") and "u:" + r[2:] not in found for r in found)
 
     def screen(self, text: str) -> Screening:
         if not text:
@@ -163,7 +178,12 @@ class Screener:
         pii_hits = self._pii.match(folded)
         dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
         rule_hits = self._disclosure.match(dt.text)
-        if not (prof_hits or pii_hits or rule_hits):
+        learned = None
+        if not rule_hits and self._learned is not None:
+            learned = self._learned.check(dt.text)
+            if learned is not None and self.damped(dt.text):
+                learned = None  # a general question or an idiom: the rules' call stands
+        if not (prof_hits or pii_hits or rule_hits or learned):
             return EMPTY
         maps = (fmap,)
         spans: list[Span] = []
@@ -186,12 +206,20 @@ class Screener:
             disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
             spans.append(Span(s, e, "disclosure", r.rule))
 
+        if learned is not None:  # a lead is paged, with the medium (15-minute) deadline
+            disclosures.append(
+                DisclosureHit(LEARNED_RULE, learned.category, "medium", 0, len(text))
+            )
+            spans.append(Span(0, len(text), "disclosure", LEARNED_RULE))
+
         severity = "none"
         risk_keep = 1.0
         for d in disclosures:
             if _RANK[d.severity] > _RANK[severity]:
                 severity = d.severity
             risk_keep *= 1.0 - _WEIGHT[d.severity]
+        if learned is not None:  # the only hit: its risk is the model's probability
+            risk_keep = 1.0 - learned.probability
         ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])
         categories = tuple(dict.fromkeys(d.category for d in ordered))
         spans.sort(key=lambda s: (s.start, s.end))
@@ -205,6 +233,17 @@ class Screener:
             rules=tuple(d.rule for d in ordered),
             spans=tuple(spans),
         )
+
+
+def _dampers_as_rules(rules: DisclosureRules) -> DisclosureRules:
+    """Each damper's patterns (and its "unless" patterns) as rules of their own, so the
+    learned fallback can tell whether a damper applies to a message no rule matched."""
+    out = []
+    for d in rules.dampers:
+        out.append(DisclosureRule("d:" + d.id, d.kind, "urgent", (d.patterns,)))
+        if d.unless:
+            out.append(DisclosureRule("u:" + d.id, d.kind, "urgent", (d.unless,)))
+    return DisclosureRules(rules.macros, tuple(out), ())
 
 
 def load_screener(rules_dir: Path | None = None) -> Screener:

@@ -1,0 +1,146 @@
+"""Learned disclosure fallback: a logistic-regression score over the disclosure text.
+
+The hand-written disclosure rules catch what they were written for; this model catches some of
+the paraphrases they miss. It is trained offline by ``bench/train_disclosure_model.py`` and
+shipped as data (``config/rules/disclosure_model.json``, loaded by :mod:`config.rules`); here
+it is only scored, in pure Python with dict lookups.
+
+Features, all taken from the *disclosure text* (folded, apostrophes dropped, long repeats
+squeezed, text-speak expanded: see :func:`moderation.normalise.disclosure_tokens`):
+
+* word unigrams and bigrams (``"kill"``, ``"kill myself"``) — one weight table;
+* character 3-, 4- and 5-grams inside each word padded with a space each side (``" kil"``,
+  ``"ill "``; a padded word no longer than n is one feature) — a second table. Unknown
+  features weigh nothing.
+
+Each feature counts once per occurrence. The score is ``intercept + sum of weights`` (a
+logit); the fallback fires when it reaches the logit of the model's probability threshold.
+A word's unigram and character weights are summed once per word (for every word the model
+knows, when it is loaded; for other words on first sight, in a bounded cache), so a message
+costs one lookup per word and one per bigram. Only when the fallback fires is the category
+guessed, from a second, per-category linear model over the word features (multinomial
+scores; the highest wins).
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise, repeat
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from config.rules import DisclosureModel
+
+__all__ = ["RULE_ID", "LearnedScorer", "LearnedVerdict", "features"]
+
+RULE_ID = "learned.fallback"
+_ZERO = 0.0
+_CACHE_MAX = 50_000  # words the model does not know, with their character weight
+
+
+def char_grams(word: str, ns: tuple[int, ...]) -> list[str]:
+    """The character n-grams of `` word `` for each n in ``ns`` (ascending); a padded word
+    no longer than n is a single feature, and longer n are skipped."""
+    padded = f" {word} "
+    out: list[str] = []
+    for n in ns:
+        if len(padded) <= n:
+            out.append(padded)
+            break
+        out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return out
+
+
+def features(text: str, char_ns: tuple[int, ...]) -> tuple[list[str], list[str]]:
+    """The word features (unigrams, then "a b" bigrams) and the character n-grams of a
+    disclosure text, with repeats. Training uses exactly this; scoring sums the same."""
+    if not text:
+        return [], []
+    words = text.split(" ")
+    grams = [f"{a} {b}" for a, b in pairwise(words)]
+    return words + grams, [g for w in words for g in char_grams(w, char_ns)]
+
+
+class LearnedVerdict(NamedTuple):
+    probability: float
+    category: str  # the model's best category, or "unclassified"
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+class LearnedScorer:
+    """Built once from the model data; ``check`` is then cheap, pure and thread-safe."""
+
+    __slots__ = ("_b", "_cache", "_cats", "_cut", "_known", "_ns", "_words", "model")
+
+    def __init__(self, model: DisclosureModel) -> None:
+        self.model = model
+        self._words = model.words.get
+        self._ns = model.char_ns
+        self._b = model.intercept
+        # each known word's unigram weight plus its character n-grams' weights
+        self._known = {w: self._word_weight(w) for w in model.words if " " not in w}
+        self._cache: dict[str, float] = {}
+        t = model.threshold
+        self._cut = math.log(t / (1.0 - t))
+        self._cats = [
+            (cat, model.category_intercepts.get(cat, 0.0), w.get)
+            for cat, w in sorted(model.category_words.items())
+        ]
+
+    def _word_weight(self, word: str) -> float:
+        chars = self.model.chars.get
+        return self._words(word, _ZERO) + sum(map(chars, char_grams(word, self._ns), repeat(_ZERO)))
+
+    def _unknown(self, word: str) -> float:
+        got = self._cache.get(word)
+        if got is None:
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            got = self._cache[word] = self._word_weight(word)
+        return got
+
+    def logit(self, text: str) -> float:
+        """``intercept + sum of the weights`` of the features of ``text`` (a disclosure
+        text): what summing over :func:`features` gives, up to rounding."""
+        if not text:
+            return self._b
+        words = text.split(" ")
+        vals = list(map(self._known.get, words))
+        if None in vals:
+            unknown = self._unknown
+            vals = [unknown(w) if v is None else v for w, v in zip(words, vals, strict=True)]
+        s = self._b + sum(vals)  # type: ignore[arg-type]
+        if len(words) > 1:
+            s += sum(map(self._words, map("{} {}".format, words, words[1:]), repeat(_ZERO)))
+        return s
+
+    def probability(self, text: str) -> float:
+        return _sigmoid(self.logit(text))
+
+    def fires(self, text: str) -> bool:
+        return self.logit(text) >= self._cut
+
+    def check(self, text: str) -> LearnedVerdict | None:
+        """The verdict if the model's probability reaches its threshold, else None."""
+        x = self.logit(text)
+        if x < self._cut:
+            return None
+        return LearnedVerdict(_sigmoid(x), self.category(text))
+
+    def category(self, text: str) -> str:
+        """The per-category model's best category ("unclassified" if it has none)."""
+        if not self._cats:
+            return "unclassified"
+        words = features(text, self._ns)[0]
+        best, best_score = "unclassified", -math.inf
+        for cat, b, get in self._cats:
+            s = b + sum(map(get, words, repeat(_ZERO)))
+            if s > best_score:
+                best, best_score = cat, s
+        return best
