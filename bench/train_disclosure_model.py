@@ -8,24 +8,27 @@ pure Python by moderation/learned.py).
 
 What it does, deterministically (same data and rules -> the same file):
 
-1. Reads the labelled lines of tests/data/screening_dev.jsonl and screening_holdout.jsonl
-   (never tests/data/screening_fresh.jsonl: that is the untouched test set) and turns each into
+1. Reads the labelled lines of tests/data/screening_dev.jsonl and screening_holdout.jsonl,
+   and the example lines with a disclosure verdict shipped in config/rules/disclosure*.toml
+   (never tests/data/screening_fresh.jsonl: that is the untouched test set), and turns each into
    the disclosure text the rules read (``Screener.disclosure_text``: folded, text-speak
    expanded), so look-alike letters and text-speak are normalised exactly as at run time.
 2. Features: word unigrams + bigrams and the character 3- to 5-grams of each word
-   (moderation.learned.features),
-   counted; only features seen in at least two lines are kept (a pruned vocabulary).
+   (moderation.learned.features), counted; only features seen in at least two lines are
+   kept (a pruned vocabulary).
 3. A binary logistic regression (disclosure or not; L2, C=1) gives the weights.
-4. The threshold is picked by grouped cross-validation: the dev set and each holdout batch are
-   a group; each group is scored by a model trained on the others, and the threshold is the
-   lowest probability at which the fallback (where no damper applies: a damper stops it at
-   run time) raises at most FA_TARGET false alarms on those held-out negatives.
+4. The threshold is picked by grouped cross-validation: the dev set, the rule examples and
+   each holdout batch are a group; each group is scored by a model trained on the others,
+   and the threshold is the lowest probability at which the fallback (where no damper
+   applies: a damper stops it at run time) raises at most FA_TARGET false alarms on those
+   held-out negatives.
 5. A multinomial logistic regression over the word features of the disclosure lines names the
    category when the fallback fires (its top weights per category are kept).
 
-Retrain after any change to the labelled data, the disclosure rules' dampers, or the
-normalisation (config/rules/normalise.toml): the model file records the SHA-256 of the data it
-was trained on, and tests/unit/test_learned.py fails when the data no longer matches it.
+Retrain after any change to the labelled data, the rule files' examples, the disclosure
+rules' dampers, or the normalisation (config/rules/normalise.toml): the model file records
+the SHA-256 of the data it was trained on, and tests/unit/test_learned.py fails when the data
+no longer matches it (and, with scikit-learn installed, when a fresh run differs at all).
 bench/disclosure_generalisation.py measures what the fallback adds on lines it has not seen.
 """
 
@@ -50,6 +53,7 @@ from moderation.screening import Screener  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 TRAIN_FILES = (DATA / "screening_dev.jsonl", DATA / "screening_holdout.jsonl")
+FRESH_FILE = DATA / "screening_fresh.jsonl"  # the true test: never trained on
 # The holdout file's batches, in file order: [start, end) line ranges, each appended by one
 # commit (its rules were tuned on it in that commit). Lines past the last end form one more
 # batch. Used as cross-validation groups here and by bench/disclosure_generalisation.py.
@@ -81,16 +85,35 @@ def load_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return rows
 
 
-def data_sha256(paths: Sequence[Path] = TRAIN_FILES) -> str:
+def example_rows(rules_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The disclosure verdicts of the example lines shipped in the rule files (a third
+    training group), minus any line of the holdout or fresh sets."""
+    rules = load_rules(rules_dir, with_model=False)
+    held = {r["text"] for r in load_rows([TRAIN_FILES[1], FRESH_FILE])}
+    out = []
+    for ex in rules.examples:
+        sev = ex.expect.get("severity")
+        if sev is None or ex.text in held:
+            continue
+        out.append({"text": ex.text, "disclosure": sev != "none", "category": None})
+    return out
+
+
+def data_sha256(rules_dir: Path | None = None) -> str:
+    """Of the labelled files and the rule files' disclosure examples."""
     h = hashlib.sha256()
-    for p in paths:
+    for p in TRAIN_FILES:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    for r in example_rows(rules_dir):
+        h.update(f"{r['disclosure']}\t{r['text']}\0".encode())
     return h.hexdigest()
 
 
-def groups(dev: list[dict[str, Any]], holdout: list[dict[str, Any]]) -> list[list[dict]]:
-    """The dev set, then each holdout batch (file order)."""
-    out = [dev]
+def groups(
+    dev: list[dict[str, Any]], holdout: list[dict[str, Any]], examples: list[dict[str, Any]]
+) -> list[list[dict[str, Any]]]:
+    """The dev set, the rule files' examples, then each holdout batch (file order)."""
+    out = [dev, examples]
     end = 0
     for start, end, _ in HOLDOUT_BATCHES:
         if start < len(holdout):
@@ -216,15 +239,17 @@ def fit(
 def train(rules_dir: Path | None = None) -> dict[str, Any]:
     screener = Screener(load_rules(rules_dir, with_model=False))
     dev, holdout = (load_rows([p]) for p in TRAIN_FILES)
-    body = fit(screener, groups(dev, holdout))
+    examples = example_rows(rules_dir)
+    body = fit(screener, groups(dev, holdout, examples))
     about = {
         "about": "Learned disclosure fallback (moderation/learned.py); written by "
         "bench/train_disclosure_model.py -- retrain after changing tests/data, the dampers "
         "or normalise.toml.",
         "trained_on": {
             "files": [str(p.relative_to(ROOT)) for p in TRAIN_FILES],
-            "lines": len(dev) + len(holdout),
-            "sha256": data_sha256(),
+            "rule_file_examples": len(examples),
+            "lines": len(dev) + len(holdout) + len(examples),
+            "sha256": data_sha256(rules_dir),
         },
         "settings": {"C": C, "min_df": MIN_DF, "fa_target": FA_TARGET},
     }

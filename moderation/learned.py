@@ -25,6 +25,7 @@ scores; the highest wins).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -73,37 +74,50 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+class _WordWeights(dict[str, float]):
+    """word -> its unigram weight plus its character n-grams' weights. The model's own words
+    are filled in up front; any other word is weighed on first lookup and kept (at most
+    _CACHE_MAX of them, then the extra words are dropped and weighed again when seen)."""
+
+    def __init__(self, weigh: Callable[[str], float], words: dict[str, float]) -> None:
+        super().__init__((w, weigh(w)) for w in words if " " not in w)
+        self._weigh = weigh
+        self._base = len(self)
+        self._base_words = dict(self)
+
+    def __missing__(self, word: str) -> float:
+        if len(self) - self._base >= _CACHE_MAX:
+            self.clear()
+            self.update(self._base_words)
+        got = self[word] = self._weigh(word)
+        return got
+
+
 class LearnedScorer:
     """Built once from the model data; ``check`` is then cheap, pure and thread-safe."""
 
-    __slots__ = ("_b", "_cache", "_cats", "_cut", "_known", "_ns", "_words", "model")
+    __slots__ = ("_b", "_cat_w", "_cats", "_cut", "_known", "_ns", "_words", "model")
 
     def __init__(self, model: DisclosureModel) -> None:
         self.model = model
         self._words = model.words.get
         self._ns = model.char_ns
         self._b = model.intercept
-        # each known word's unigram weight plus its character n-grams' weights
-        self._known = {w: self._word_weight(w) for w in model.words if " " not in w}
-        self._cache: dict[str, float] = {}
+        # each known word's unigram weight plus its character n-grams' weights; other words
+        # are added on first sight (see _WordWeights)
+        self._known = _WordWeights(self._word_weight, model.words)
         t = model.threshold
         self._cut = math.log(t / (1.0 - t))
-        self._cats = [
-            (cat, model.category_intercepts.get(cat, 0.0), w.get)
-            for cat, w in sorted(model.category_words.items())
-        ]
+        cats = sorted(model.category_words)
+        self._cats = [(cat, model.category_intercepts.get(cat, 0.0)) for cat in cats]
+        self._cat_w: dict[str, list[tuple[int, float]]] = {}  # feature -> (category, weight)
+        for i, cat in enumerate(cats):
+            for f, w in model.category_words[cat].items():
+                self._cat_w.setdefault(f, []).append((i, w))
 
     def _word_weight(self, word: str) -> float:
         chars = self.model.chars.get
         return self._words(word, _ZERO) + sum(map(chars, char_grams(word, self._ns), repeat(_ZERO)))
-
-    def _unknown(self, word: str) -> float:
-        got = self._cache.get(word)
-        if got is None:
-            if len(self._cache) >= _CACHE_MAX:
-                self._cache.clear()
-            got = self._cache[word] = self._word_weight(word)
-        return got
 
     def logit(self, text: str) -> float:
         """``intercept + sum of the weights`` of the features of ``text`` (a disclosure
@@ -111,13 +125,9 @@ class LearnedScorer:
         if not text:
             return self._b
         words = text.split(" ")
-        vals = list(map(self._known.get, words))
-        if None in vals:
-            unknown = self._unknown
-            vals = [unknown(w) if v is None else v for w, v in zip(words, vals, strict=True)]
-        s = self._b + sum(vals)  # type: ignore[arg-type]
+        s = self._b + sum(map(self._known.__getitem__, words))
         if len(words) > 1:
-            s += sum(map(self._words, map("{} {}".format, words, words[1:]), repeat(_ZERO)))
+            s += sum(map(self._words, map(" ".join, pairwise(words)), repeat(_ZERO)))
         return s
 
     def probability(self, text: str) -> float:
@@ -137,10 +147,11 @@ class LearnedScorer:
         """The per-category model's best category ("unclassified" if it has none)."""
         if not self._cats:
             return "unclassified"
-        words = features(text, self._ns)[0]
-        best, best_score = "unclassified", -math.inf
-        for cat, b, get in self._cats:
-            s = b + sum(map(get, words, repeat(_ZERO)))
-            if s > best_score:
-                best, best_score = cat, s
-        return best
+        scores = [b for _, b in self._cats]
+        get = self._cat_w.get
+        words = text.split(" ") if text else []
+        for f in [*words, *map(" ".join, pairwise(words))]:
+            for i, w in get(f, ()):
+                scores[i] += w
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return self._cats[best][0]

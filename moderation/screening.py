@@ -30,6 +30,7 @@ SEVERITY_ORDER = ("urgent", "high", "medium", "none")
 _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
+LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,9 @@ class Screener:
         rule_hits = self._disclosure.match(dt.text)
         learned = None
         if not rule_hits and self._learned is not None:
-            learned = self._learned.check(dt.text)
-            if learned is not None and self.damped(dt.text):
+            head = dt.text if len(dt.text) <= LEARNED_MAX_CHARS else dt.text[:LEARNED_MAX_CHARS]
+            learned = self._learned.check(head)
+            if learned is not None and self.damped(head):
                 learned = None  # a general question or an idiom: the rules' call stands
         if not (prof_hits or pii_hits or rule_hits or learned):
             return EMPTY
