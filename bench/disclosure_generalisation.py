@@ -39,6 +39,7 @@ for p in (ROOT, ROOT / "bench"):
 from train_disclosure_model import (  # noqa: E402
     HOLDOUT_BATCHES,
     TRAIN_FILES,
+    example_rows,
     fit,
     groups,
     load_rows,
@@ -97,7 +98,7 @@ def score(
         t_both.add(r, a, s.disclosure)
         if show is not None and (s.disclosure != r["disclosure"] or a != s.disclosure):
             tag = "FIXED" if s.disclosure == r["disclosure"] else "WRONG"
-            via = "fallback" if a != s.disclosure else "rules"
+            via = "fallback" if a != s.disclosure else "both"
             show.append(f"    {tag:5s} {via:8s} [{r['severity']:6s}] {r['text']}")
     return t_alone, t_both
 
@@ -132,16 +133,16 @@ def lobo(show: bool) -> None:
     current = load_rules(with_model=False)
     cur_alone = Screener(current)
     dev, holdout = (load_rows([p]) for p in TRAIN_FILES)
-    gs = groups(dev, holdout)  # gs[0] is the dev set, gs[k + 1] holdout batch k
+    gs = groups(dev, holdout, example_rows())  # dev, rule examples, then holdout batch k
     totals = {name: (Tally(), Tally()) for name in ("current", "before")}
     print("LEAVE ONE BATCH OUT (model trained without the batch; threshold by inner CV)")
-    for k, batch in enumerate(gs[1:]):
+    for k, batch in enumerate(gs[2:]):
         start, end, commit = (
             (*HOLDOUT_BATCHES[k],)
             if k < len(HOLDOUT_BATCHES)
-            else (sum(len(g) for g in gs[1 : k + 1]), len(holdout), "")
+            else (sum(len(g) for g in gs[2 : k + 2]), len(holdout), "")
         )
-        body = fit(cur_alone, [g for j, g in enumerate(gs) if j != k + 1])
+        body = fit(cur_alone, [g for j, g in enumerate(gs) if j != k + 2])
         lines: list[str] = []
         a, b = score(batch, cur_alone, with_model(current, body), lines if show else None)
         print(f"  batch {k} (lines {start}-{end - 1}, {len(batch)}), threshold {body['threshold']}")

@@ -1,0 +1,169 @@
+"""The learned disclosure fallback (moderation/learned.py, config/rules/disclosure_model.json).
+
+The "caught" and "not caught" lines below are from tests/data/screening_fresh.jsonl, which the
+model was never trained on; they record its measured behaviour there (see
+bench/disclosure_generalisation.py for the figures), not a promise about every paraphrase.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.rules import MODEL_FILE, RulesError, default_rules_dir, load_rules
+from moderation.learned import RULE_ID, LearnedScorer, features
+from moderation.screening import Screener
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+import train_disclosure_model as training  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def rules():  # type: ignore[no-untyped-def]
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def screener(rules) -> Screener:  # type: ignore[no-untyped-def]
+    return Screener(rules)
+
+
+@pytest.fixture(scope="module")
+def rules_only(rules) -> Screener:  # type: ignore[no-untyped-def]
+    return Screener(dataclasses.replace(rules, model=None))
+
+
+def test_model_file_loads_and_is_small(rules) -> None:  # type: ignore[no-untyped-def]
+    m = rules.model
+    assert m is not None
+    assert 0.5 <= m.threshold < 1.0
+    assert m.char_ns == (3, 4, 5)
+    assert len(m.words) > 500 and len(m.chars) > 500
+    assert set(m.category_words) >= {"self_harm_suicide", "grooming", "immediate_danger"}
+    assert (default_rules_dir() / MODEL_FILE).stat().st_size < 400_000
+
+
+def test_model_trained_on_the_current_data(rules) -> None:  # type: ignore[no-untyped-def]
+    """A change to tests/data without retraining is noticed: rerun
+    `.venv/bin/python bench/train_disclosure_model.py` and commit the model file."""
+    assert rules.model.data_sha256 == training.data_sha256()
+
+
+def test_fresh_set_is_not_training_data() -> None:
+    assert all("fresh" not in p.name for p in training.TRAIN_FILES)
+
+
+def test_scoring_is_deterministic_and_matches_the_features(rules, screener) -> None:  # type: ignore[no-untyped-def]
+    m = rules.model
+    a, b = LearnedScorer(m), LearnedScorer(m)
+    for text in (
+        "im scared hes gonna come back and finish me off",
+        "we're moving house to birmingham next month",
+        "zzqx unknownword 😂",
+        "",
+    ):
+        d = screener.disclosure_text(text)
+        words, chars = features(d, m.char_ns)
+        want = m.intercept + sum(m.words.get(f, 0.0) for f in words)
+        want += sum(m.chars.get(f, 0.0) for f in chars)
+        assert a.logit(d) == pytest.approx(want, abs=1e-9)
+        assert a.logit(d) == b.logit(d) == a.logit(d)  # cached unknown words score the same
+        assert 0.0 < a.probability(d) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i'm on the train tracks rn", "self_harm_suicide"),
+        ("ive got the blade ready and no one is home", "self_harm_suicide"),
+        ("im scared hes gonna come back and finish me off", "immediate_danger"),
+        ("my coach makes me sit on his lap and it feels wrong", "sexual_abuse"),
+        ("i've been gone 3 days and i'm staying at an older guys flat", "missing"),
+    ],
+)
+def test_unseen_paraphrases_the_rules_miss_are_caught(  # type: ignore[no-untyped-def]
+    screener, rules_only, text, category
+) -> None:
+    assert not rules_only.screen(text).disclosure
+    s = screener.screen(text)
+    assert s.severity == "medium"
+    assert s.rules == (RULE_ID,)
+    assert s.categories == (category,)
+    assert s.disclosures[0].start == 0 and s.disclosures[0].end == len(text)
+    threshold = screener.rules.model.threshold
+    assert threshold <= s.risk <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum will actually kill me if she sees my report",
+        "what are the signs someone is being groomed, its for pshe",
+        "my nan bought me new trainers for my birthday",
+        "i owe my mate a fiver for the chippy",
+        "we're moving house to birmingham next month",
+        "how do you know if a friend is being exploited? we're doing it in pshe",
+    ],
+)
+def test_hard_negatives_are_not_caught(screener, text) -> None:  # type: ignore[no-untyped-def]
+    assert not screener.screen(text).disclosure
+
+
+def test_a_damper_stops_the_fallback(screener) -> None:  # type: ignore[no-untyped-def]
+    text = "my dad picks me up from school in his car every day"
+    d = screener.disclosure_text(text)
+    assert LearnedScorer(screener.rules.model).fires(d)  # the model alone would page a lead
+    assert screener.damped(d)
+    assert not screener.screen(text).disclosure
+
+
+def test_rule_hits_are_left_alone(screener, rules_only) -> None:  # type: ignore[no-untyped-def]
+    for text in ("i'm going to kill myself tonight", "this man keeps asking for pics of me"):
+        assert screener.screen(text) == rules_only.screen(text)
+        assert RULE_ID not in screener.screen(text).rules
+
+
+def test_without_a_model_file_there_is_no_fallback(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), d)
+    (d / MODEL_FILE).unlink()
+    rules = load_rules(d)
+    assert rules.model is None
+    assert not Screener(rules).screen("i'm on the train tracks rn").disclosure
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"format": 2},
+        {"threshold": 1.5},
+        {"char_ns": [5, 3]},
+        {"words": {"kill": "a lot"}},
+        {"categories": {"intercepts": {}, "weights": {"nope": {}}}},
+    ],
+)
+def test_bad_model_file_is_a_rules_error(tmp_path: Path, patch: dict) -> None:  # type: ignore[type-arg]
+    d = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), d)
+    data = json.loads((d / MODEL_FILE).read_text(encoding="utf-8"))
+    data.update(patch)
+    (d / MODEL_FILE).write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RulesError, match=MODEL_FILE):
+        load_rules(d)
+    (d / MODEL_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(RulesError, match=MODEL_FILE):
+        load_rules(d)
+
+
+def test_model_file_is_reproducible_from_the_training_script() -> None:
+    pytest.importorskip("sklearn")
+    shipped = (default_rules_dir() / MODEL_FILE).read_text(encoding="utf-8")
+    assert training.dump(training.train()) == shipped, (
+        "config/rules/disclosure_model.json is stale: run bench/train_disclosure_model.py"
+    )
