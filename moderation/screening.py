@@ -30,6 +30,10 @@ SEVERITY_ORDER = ("urgent", "high", "medium", "none")
 _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
+# Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
+# evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
+# rather than the medium (15-minute) one: a missed or late alert is the worst failure.
+LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
@@ -208,10 +212,9 @@ class Screener:
             disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
             spans.append(Span(s, e, "disclosure", r.rule))
 
-        if learned is not None:  # a lead is paged, with the medium (15-minute) deadline
-            disclosures.append(
-                DisclosureHit(LEARNED_RULE, learned.category, "medium", 0, len(text))
-            )
+        if learned is not None:  # a lead is paged (see LEARNED_SEVERITY)
+            level = LEARNED_SEVERITY.get(learned.category, "medium")
+            disclosures.append(DisclosureHit(LEARNED_RULE, learned.category, level, 0, len(text)))
             spans.append(Span(0, len(text), "disclosure", LEARNED_RULE))
 
         severity = "none"
