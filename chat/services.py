@@ -9,6 +9,7 @@ from chat.escalations import EscalationService
 from chat.notify import Notifier
 from chat.participants import ParticipantService
 from chat.queue import ModerationService
+from chat.reports import ReportService
 from chat.retention import RetentionService
 from chat.staff import StaffService
 from chat.store import Store
@@ -32,6 +33,7 @@ class Services:
     moderation: ModerationService
     duty: DutyService
     retention: RetentionService
+    reports: ReportService
 
 
 def build_services(
@@ -59,4 +61,5 @@ def build_services(
         ),
         duty=DutyService(store, notifier),
         retention=RetentionService(store, content.retention),
+        reports=ReportService(store),
     )

@@ -135,6 +135,29 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
             raise Forbidden("only admins and leads can see who is on duty")
         return web.json_response(await services().duty.status())
 
+    async def webchat_report(request: web.Request) -> web.Response:
+        staff = await staff_of(request)
+        if not {"admin", "lead"} & set(staff.roles):
+            raise Forbidden("only admins and leads can read reports")
+        webchat = await services().webchats.get(request.match_info["id"])
+        return web.json_response(await services().reports.webchat_report(webchat.id))
+
+    async def audit(request: web.Request) -> web.Response:
+        staff = await staff_of(request)
+        if "admin" not in staff.roles:
+            raise Forbidden("only admins can read the audit log")
+        try:
+            limit = min(int(request.query.get("limit", "500")), 5000)
+        except ValueError as exc:
+            raise InvalidInput("limit: a whole number") from exc
+        entries = await services().store.list_audit(
+            subject=request.query.get("subject"), webchat_id=request.query.get("webchat"),
+            limit=limit)
+        return web.json_response({"entries": [
+            {"actor": a.actor, "action": a.action, "subject": a.subject,
+             "webchat": a.webchat_id, "detail": a.detail, "at": a.at.isoformat()}
+            for a in entries]}, dumps=_dumps)
+
     async def metrics(request: web.Request) -> web.Response:
         s, m = services(), request.app[METRICS]
         open_ids = [w.id for w in await s.store.list_webchats(["open"])]
@@ -167,6 +190,8 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
     app.router.add_get("/api/webchats", webchats)
     app.router.add_get("/api/escalations/{id}", escalation_record)
     app.router.add_get("/api/duty", duty)
+    app.router.add_get("/api/reports/webchats/{id}", webchat_report)
+    app.router.add_get("/api/audit", audit)
     app.router.add_get("/metrics", metrics)
     for route, name in PAGES.items():
         app.router.add_get(route, page(name))

@@ -72,6 +72,9 @@ class MongoCases(MongoBase):
         query = {"participant_id": participant_id}
         return await self._all("escalations", query, "created_at,_seq")
 
+    async def list_webchat_escalations(self, webchat_id: str) -> list[Escalation]:
+        return await self._all("escalations", {"webchat_id": webchat_id}, "created_at,_seq")
+
     # Audit log
     async def append_audit(self, entry: AuditEntry) -> AuditEntry:
         return await self._insert("audit", entry)

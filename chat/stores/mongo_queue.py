@@ -59,6 +59,9 @@ class MongoQueue(MongoBase):
         rows = await self._all("messages", query, "-decided_at,-_seq", limit)
         return rows[::-1]
 
+    async def list_webchat_messages(self, webchat_id: str) -> list[Message]:
+        return await self._all("messages", {"webchat_id": webchat_id}, "created_at,_seq")
+
     async def list_participant_messages(
         self, participant_id: str, *, statuses: Iterable[str] | None = None, limit: int = 50
     ) -> list[Message]:

@@ -97,6 +97,13 @@ class SqliteCases(SqliteBase):
             (participant_id,),
         )
 
+    async def list_webchat_escalations(self, webchat_id: str) -> list[Escalation]:
+        return await self._all(
+            "escalations",
+            "SELECT * FROM escalations WHERE webchat_id = ? ORDER BY created_at, rowid",
+            (webchat_id,),
+        )
+
     # Audit log
     async def append_audit(self, entry: AuditEntry) -> AuditEntry:
         await self._insert("audit", entry)

@@ -58,6 +58,12 @@ class SqliteQueue(SqliteBase):
         )
         return rows[::-1]
 
+    async def list_webchat_messages(self, webchat_id: str) -> list[Message]:
+        return await self._all(
+            "messages", "SELECT * FROM messages WHERE webchat_id = ? ORDER BY created_at, rowid",
+            (webchat_id,),
+        )
+
     async def list_participant_messages(
         self, participant_id: str, *, statuses: Iterable[str] | None = None, limit: int = 50
     ) -> list[Message]:

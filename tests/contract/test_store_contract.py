@@ -400,3 +400,15 @@ async def test_presence_expires_and_is_shared(store: Store) -> None:
     await store.delete_presence("sid2")
     assert await store.list_present("lead", now) == ["ben"]
     assert await store.list_present("lead", now + timedelta(seconds=31)) == []
+
+
+async def test_webchat_messages_and_escalations_for_reports(store: Store) -> None:
+    w = await store.create_webchat(webchat())
+    other = await store.create_webchat(webchat())
+    a, _ = await store.insert_message(message(w.id, client_id="a"))
+    b, _ = await store.insert_message(message(w.id, client_id="b"))
+    await store.insert_message(message(other.id, client_id="c"))
+    assert [m.id for m in await store.list_webchat_messages(w.id)] == [a.id, b.id]
+    e = await store.create_escalation(escalation(w.id))
+    await store.create_escalation(escalation(other.id))
+    assert [x.id for x in await store.list_webchat_escalations(w.id)] == [e.id]

@@ -250,3 +250,40 @@ async def test_a_disclosure_left_without_a_case_is_repaired(app: Harness) -> Non
     assert alert["item"]["severity"] == screening["severity"]
     await yp.wait_for("support")
     assert await app.services.store.list_unescalated() == []
+
+
+async def test_webchat_report_counts_outcomes_without_text(app: Harness) -> None:
+    w = await app.webchat()
+    mod, _ = await app.moderator()
+    lead, _ = await app.lead()
+    yp = await app.young(w)
+    ok1 = await yp.call("send_message", {"client_id": "a", "text": "how do i spot grooming"})
+    ok2 = await yp.call("send_message", {"client_id": "b", "text": "boring"})
+    await mod.call("decide", {"id": ok1["message"]["id"], "action": "approve"})
+    await mod.call("decide", {"id": ok2["message"]["id"], "action": "reject",
+                              "reason": "off_topic"})
+    await disclose(yp, cid="c")
+    item = (await lead.wait_for("escalation"))["item"]
+    await lead.call("acknowledge", {"id": item["id"]})
+    _, admin_token = await app.staff("admin")
+    _, mod_token = await app.staff("moderator")
+    status, report = await app.http("GET", f"/api/reports/webchats/{w.id}",
+                                    headers={"Authorization": f"Bearer {admin_token}"})
+    assert status == 200
+    assert report["messages"]["by_status"] == {"approved": 1, "rejected": 1, "escalated": 1}
+    assert report["messages"]["rejected_by_reason"] == {"off_topic": 1}
+    assert report["time_to_decision"]["count"] == 2
+    assert report["escalations"]["total"] == 1 and report["escalations"]["unacknowledged"] == 0
+    assert "boyfriend" not in repr(report) and "grooming" not in repr(report["messages"])
+    status, _ = await app.http("GET", f"/api/reports/webchats/{w.id}",
+                               headers={"Authorization": f"Bearer {mod_token}"})
+    assert status == 403
+    status, body = await app.http("GET", "/api/audit?limit=5",
+                                  headers={"Authorization": f"Bearer {admin_token}"})
+    assert status == 200 and len(body["entries"]) == 5
+    status, body = await app.http("GET", "/api/audit?limit=x",
+                                  headers={"Authorization": f"Bearer {admin_token}"})
+    assert status == 400 and body["error"]["code"] == "invalid"
+    status, _ = await app.http("GET", "/api/audit",
+                               headers={"Authorization": f"Bearer {mod_token}"})
+    assert status == 403
