@@ -39,6 +39,7 @@ async def prepare_demo(settings: Settings) -> Settings:
     print(f"  young person's page:  {base}/chat/{webchat.id}")
     print(f"  moderator console:    {base}/console")
     print(f"  safeguarding:         {base}/safeguarding")
+    print(f"  admin:                {base}/admin")
     print("  staff accounts (passwords are shown only now):")
     for role, username, password in accounts:
         print(f"    {role:<10} {username:<16} {password}")

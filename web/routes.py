@@ -20,7 +20,12 @@ from moderation.escalation import LEAD_ROLES
 from web.keys import METRICS
 
 STATIC = Path(__file__).with_name("static")
-PAGES = {"/": "index.html", "/console": "console.html", "/safeguarding": "safeguarding.html"}
+PAGES = {
+    "/": "index.html",
+    "/console": "console.html",
+    "/safeguarding": "safeguarding.html",
+    "/admin": "admin.html",
+}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -135,6 +140,25 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
             raise Forbidden("only admins and leads can see who is on duty")
         return web.json_response(await services().duty.status())
 
+    async def admin_of(request: web.Request) -> Staff:
+        staff = await staff_of(request)
+        if "admin" not in staff.roles:
+            raise Forbidden("only admins can do this")
+        return staff
+
+    async def all_webchats(request: web.Request) -> web.Response:
+        await admin_of(request)
+        items = await services().store.list_webchats()
+        return web.json_response({"webchats": [w.public() for w in items]})
+
+    async def create_webchat(request: web.Request) -> web.Response:
+        staff = await admin_of(request)
+        data = await body(request)
+        webchat = await services().webchats.do_create(
+            data.get("title"), data.get("audience"), data.get("opens_at"),
+            data.get("closes_at"), actor=staff.id)
+        return web.json_response({"webchat": webchat.public()}, status=201)
+
     async def webchat_report(request: web.Request) -> web.Response:
         staff = await staff_of(request)
         if not {"admin", "lead"} & set(staff.roles):
@@ -143,9 +167,7 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         return web.json_response(await services().reports.webchat_report(webchat.id))
 
     async def audit(request: web.Request) -> web.Response:
-        staff = await staff_of(request)
-        if "admin" not in staff.roles:
-            raise Forbidden("only admins can read the audit log")
+        await admin_of(request)
         try:
             limit = min(int(request.query.get("limit", "500")), 5000)
         except ValueError as exc:
@@ -188,6 +210,8 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/me", me)
     app.router.add_get("/api/webchats", webchats)
+    app.router.add_post("/api/webchats", create_webchat)
+    app.router.add_get("/api/admin/webchats", all_webchats)
     app.router.add_get("/api/escalations/{id}", escalation_record)
     app.router.add_get("/api/duty", duty)
     app.router.add_get("/api/reports/webchats/{id}", webchat_report)

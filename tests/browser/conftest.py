@@ -20,7 +20,7 @@ from tests.support.harness import PASSWORD, Harness
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "web" / "static" / "dist"
-BUNDLES = ("index.js", "young.js", "console.js", "safeguarding.js")
+BUNDLES = ("index.js", "young.js", "console.js", "safeguarding.js", "admin.js")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
