@@ -1,12 +1,12 @@
 """Disclosure rules: phrases (see :mod:`moderation.phrases`) behind a word index.
 
-Every rule is anchored on its rarest part, and every phrase of that part on its rarest
-required slot (its *trigger* words). A message is split into words once; the rules whose
-trigger words it contains are the candidates (a set intersection, no per-word Python loop). A
-candidate runs its regexes only if each of its parts has a phrase whose required words are all
-present, and only at the positions where a phrase of the part can start. Prefix words
-(``word*``) are found by one small Aho-Corasick automaton. Dampers are looked at only when a
-non-urgent rule fired; nothing lowers an ``urgent`` hit.
+Every rule is anchored on its rarest part, and every phrase on its rarest required slots. One
+Aho-Corasick pass over the message finds the index words present (``" word "``, or ``" stem"``
+for ``stem*``) and ORs their bit masks: the phrases whose required words are all present, and
+so the candidate rules. A candidate runs its regexes only if each of its parts has such a
+phrase. A phrase with a literal first slot is searched in ``" " + text`` with a regex that
+starts with that space, so the regex engine's literal prefix scan visits only word starts.
+Dampers are looked at only when a non-urgent rule fired; nothing lowers an ``urgent`` hit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import itemgetter, or_
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -29,6 +29,7 @@ __all__ = ["DisclosureMatcher", "RuleHit"]
 _LEVEL = {"urgent": 3, "high": 2, "medium": 1}
 _NAME = {3: "urgent", 2: "high", 1: "medium"}
 _Hit = tuple["DisclosureRule", int, int, int]  # rule, level, start, end
+_second = itemgetter(1)
 
 
 class RuleHit(NamedTuple):
@@ -39,59 +40,24 @@ class RuleHit(NamedTuple):
     end: int
 
 
-class _Words:
-    """One message: its words, their set, the prefix words present; positions when asked."""
-
-    __slots__ = ("_hay", "_pos", "set", "stems", "text")
-
-    def __init__(self, text: str, stems: set[str]) -> None:
-        self.text = text
-        self.set = set(text.split(" "))
-        self.stems = stems
-        self._hay = ""
-        self._pos: dict[str, list[int]] = {}
-
-    def where(self, word: str) -> list[int]:
-        """Offsets of ``word`` (or of the words starting with "stem*") in the text."""
-        got = self._pos.get(word)
-        if got is None:
-            if not self._hay:
-                self._hay = " " + self.text + " "
-            find = self._hay.find
-            pat = " " + word[:-1] if word.endswith("*") else f" {word} "
-            got = []
-            i = find(pat)
-            while i >= 0:  # the space before the word is at hay[i]: the word at text[i]
-                got.append(i)
-                i = find(pat, i + 1)
-            self._pos[word] = got
-        return got
-
-
 class _Phrase:
-    """One compiled phrase: its regex and the words it can start with."""
+    """One compiled phrase: how to search for it, and the words it needs or can start with."""
 
-    __slots__ = ("fkeys", "fx", "match", "rx", "slots")
+    __slots__ = ("firsts", "rx", "search", "shift", "slots")
 
-    def __init__(self, rx: re.Pattern[str], slots: tuple[frozenset[str], ...], first: Any):
+    def __init__(
+        self,
+        rx: re.Pattern[str],
+        slots: tuple[frozenset[str], ...],
+        first: frozenset[str] | None,
+        srx: re.Pattern[str] | None,
+    ):
         self.rx = rx
-        self.match = rx.match if first is not None else None  # None: scan the whole text
+        # srx searches " " + text (its matches end one character later); rx searches text
+        self.search = srx.search if srx is not None else rx.search
+        self.shift = 1 if srx is not None else 0
         self.slots = slots  # the required slots: one word of each must be in the message
-        firsts: frozenset[str] = first or frozenset()
-        self.fx = frozenset(w for w in firsts if not w.endswith("*"))
-        self.fkeys = frozenset(w for w in firsts if w.endswith("*"))
-
-    def starts(self, w: _Words) -> list[int]:
-        firsts = self.fx & w.set
-        if self.fkeys and w.stems:
-            firsts |= self.fkeys & w.stems
-        if len(firsts) == 1:
-            return w.where(next(iter(firsts)))
-        out: list[int] = []
-        for x in firsts:
-            out += w.where(x)
-        out.sort()
-        return out
+        self.firsts = first  # None: the phrase can start with any word (a macro)
 
 
 def _bits(b: int) -> Iterable[int]:
@@ -104,7 +70,7 @@ def _bits(b: int) -> Iterable[int]:
 
 class _Part:
     """Alternative phrases. A part is searched phrase by phrase, trying only the phrases whose
-    required words are present, and each only where one of its start words is."""
+    required words are present."""
 
     __slots__ = ("anchored", "phrases", "rx", "triggers")
 
@@ -112,9 +78,9 @@ class _Part:
         self, phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[str, str]
     ):
         compiled = [compile_phrase(p, macros, speak) for p in phrases]
-        self.phrases = tuple(_Phrase(c[0], c[2], c[3]) for c in compiled)
+        self.phrases = tuple(_Phrase(c[0], c[2], c[3], c[4]) for c in compiled)
         self.rx = re.compile("|".join(f"(?:{c[0].pattern})" for c in compiled))
-        self.anchored = all(ph.match is not None for ph in self.phrases)
+        self.anchored = all(ph.firsts is not None for ph in self.phrases)
         trigs = [c[1] for c in compiled]
         always = any(not t for t in trigs)  # a phrase needs no particular word
         self.triggers = frozenset() if always else frozenset(w for t in trigs for w in t)
@@ -122,47 +88,43 @@ class _Part:
     def words(self) -> Iterable[str]:
         """Every word (or "stem*") the part's phrases need or start with."""
         for ph in self.phrases:
-            yield from ph.fx
-            yield from ph.fkeys
+            yield from ph.firsts or ()
             for slot in ph.slots:
                 yield from slot
 
-    def search(self, w: _Words, bits: int) -> re.Match[str] | None:
-        """The leftmost match of the phrases in ``bits`` (the first phrase, in order, at the
-        leftmost position: what the alternation of all the phrases would find)."""
-        best: re.Match[str] | None = None
-        limit = len(w.text) + 1
-        text = w.text
+    def search(self, text: str, hay: str, bits: int) -> tuple[int, int] | None:
+        """The span of the leftmost match of the phrases in ``bits`` (the first phrase, in
+        order, at the leftmost position: what the alternation of all the phrases would find).
+        ``hay`` is ``" " + text``."""
+        phrases = self.phrases
+        if bits and not bits & (bits - 1):  # one phrase
+            ph = phrases[bits.bit_length() - 1]
+            m = ph.search(hay if ph.shift else text)
+            return None if m is None else (m.start(), m.end() - ph.shift)
+        best: tuple[int, int] | None = None
+        limit = len(text) + 1
         for j in _bits(bits):
-            ph = self.phrases[j]
-            if ph.match is None:
-                m = ph.rx.search(text, 0)
-                if m is not None and m.start() < limit:
-                    best, limit = m, m.start()
-                continue
-            match = ph.match
-            for p in ph.starts(w):
-                if p >= limit:
-                    break
-                m = match(text, p)
-                if m is not None:
-                    best, limit = m, p
-                    break
+            ph = phrases[j]
+            m = ph.search(hay if ph.shift else text)
+            if m is not None and m.start() < limit:
+                limit = m.start()
+                best = (limit, m.end() - ph.shift)
         return best
 
-    def spans(self, w: _Words, bits: int) -> list[tuple[int, int]]:
+    def spans(self, text: str, hay: str, bits: int) -> list[tuple[int, int]]:
         """At each start position, the span of the first phrase that matches there."""
         if not self.anchored:  # as the alternation would scan: no overlapping spans
-            return [m.span() for m in self.rx.finditer(w.text)]
+            return [m.span() for m in self.rx.finditer(text)]
         found: dict[int, tuple[int, int]] = {}
-        text = w.text
         for j in _bits(bits):
             ph = self.phrases[j]
-            match = ph.match
-            assert match is not None
-            for p in ph.starts(w):
-                if p not in found and (m := match(text, p)):
-                    found[p] = m.span()
+            search, shift = ph.search, ph.shift
+            m = search(hay)
+            while m is not None:
+                p = m.start()
+                if p not in found:
+                    found[p] = (p, m.end() - shift)
+                m = search(hay, p + 1)
         return list(found.values())
 
 
@@ -189,13 +151,21 @@ class _Needs:
                 else:  # fewer slots: the section is satisfied
                     fill |= 1 << (j * n + i)
         self.masks = masks
-        self.keys = frozenset(masks)
         self.fill = fill
         self.low = (1 << n) - 1
+        # " word " (or " stem", for "stem*") in " text ": one pass finds every key present
+        self._ac = ahocorasick.Automaton()
+        for w, mask in masks.items():
+            self._ac.add_word(" " + w[:-1] if w.endswith("*") else f" {w} ", mask)
+        if masks:
+            self._ac.make_automaton()
+        self._iter = self._ac.iter if masks else None
 
-    def present(self, w: _Words) -> int:
-        found = (w.set | w.stems if w.stems else w.set) & self.keys
-        sat = reduce(or_, map(self.masks.__getitem__, found), self.fill)
+    def present(self, text: str) -> int:
+        if self._iter is None:
+            sat = self.fill
+        else:
+            sat = reduce(or_, map(_second, self._iter(f" {text} ")), self.fill)
         n, out = self.n, sat
         for j in range(1, self.K):
             out &= sat >> (j * n)
@@ -229,13 +199,6 @@ class DisclosureMatcher:
             self._dampers.append((d, pid, unless))
         self._parts = parts
         self._layout()
-        stems = {w for p in parts for w in p.words() if w.endswith("*")}
-        self._stems: ahocorasick.Automaton | None = None
-        if stems:  # " stem" in " text ": a word that starts with the stem
-            self._stems = ahocorasick.Automaton()
-            for s in stems:
-                self._stems.add_word(" " + s[:-1], s)
-            self._stems.make_automaton()
 
     def _layout(self) -> None:
         """Phrase bits: the rules' key parts first (in rule order), then the dampers, then the
@@ -271,10 +234,8 @@ class DisclosureMatcher:
         return out
 
     def match(self, text: str) -> list[RuleHit]:
-        ac = self._stems
-        stems = set(map(itemgetter(1), ac.iter(" " + text))) if ac is not None else set()
-        w = _Words(text, stems)
-        present = self._needs.present(w)
+        present = self._needs.present(text)
+        hay = " " + text
         if not present & self._key_bits:
             return []
         parts, at = self._parts, self._at
@@ -286,34 +247,34 @@ class DisclosureMatcher:
                 continue  # a co-occurrence rule needs every part
             start = end = -1
             for p, b in zip(ids, bits, strict=True):
-                m = parts[p].search(w, b)
+                m = parts[p].search(text, hay, b)
                 if m is None:
                     break
-                s, e = m.span()
+                s, e = m
                 start, end = (s, e) if start < 0 else (min(start, s), max(end, e))
             else:
                 hits.append((rule, lvl, start, end))
         if not hits:
             return []
-        hits = self._damp(w, present, hits)
+        hits = self._damp(text, hay, present, hits)
         if hits and all(r.needs_other for r, *_ in hits):
             return []
         return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
 
-    def _damp(self, w: _Words, present: int, hits: list[_Hit]) -> list[_Hit]:
+    def _damp(self, text: str, hay: str, present: int, hits: list[_Hit]) -> list[_Hit]:
         if all(lvl >= 3 for _, lvl, _, _ in hits):
             return hits  # nothing lowers an urgent hit
         parts, at = self._parts, self._at
         for i in self._owners(present & self._damp_bits):
             damper, pid, unless = self._dampers[i]
             lo, m = at[pid]
-            spans = parts[pid].spans(w, present >> lo & m)
+            spans = parts[pid].spans(text, hay, present >> lo & m)
             if not spans:
                 continue
             if unless is not None:
                 lo, m = at[unless]
                 b = present >> lo & m
-                if b and parts[unless].search(w, b):
+                if b and parts[unless].search(text, hay, b):
                     continue
             kept = []
             for rule, lvl, s, e in hits:

@@ -50,6 +50,8 @@ class _Slot:
     literals: tuple[str, ...]  # first words of each alternative, if all are literal
     negative: tuple[str, ...] = ()  # a `!a|b` slot: the neighbouring word is none of these
     keys: tuple[str, ...] = ()  # the least common literal word of each alternative
+    # per alternative, if all are literal: its first word's literal text, the regex after it
+    heads: tuple[tuple[str, str], ...] = ()
 
 
 def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
@@ -66,6 +68,7 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
     alts: list[str] = []
     firsts: list[str] = []
     keys: list[str] = []
+    heads: list[tuple[str, str]] = []
     literal = True
     for alt in tok.split("|"):
         words = [w for w in alt.split("_") if w]
@@ -84,12 +87,15 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
                 parts.append(re.escape(w[:-1]) + r"[^\s]*")
             else:
                 parts.append(re.escape(speak.get(w, w)))
+        rest = "".join(" " + x for x in parts[1:])
         if words[0].startswith("@"):
             literal = False
         elif words[0].endswith("*"):
             firsts.append(words[0])
+            heads.append((words[0][:-1], r"[^\s]*" + rest))
         else:
             firsts.append(speak.get(words[0], words[0]).split(" ")[0])
+            heads.append((speak.get(words[0], words[0]), rest))
         expanded = [
             x
             for w in words
@@ -103,17 +109,27 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
         alts.append(" ".join(parts))
     if not literal:
         return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
-    return _Slot("(?:" + "|".join(alts) + ")", optional, 0, tuple(firsts), (), tuple(keys))
+    regex = "(?:" + "|".join(alts) + ")"
+    return _Slot(regex, optional, 0, tuple(firsts), (), tuple(keys), tuple(heads))
 
 
 def compile_phrase(
     phrase: str, macros: Mapping[str, str], speak: Mapping[str, str]
-) -> tuple[re.Pattern[str], tuple[str, ...], tuple[frozenset[str], ...], frozenset[str] | None]:
+) -> tuple[
+    re.Pattern[str],
+    tuple[str, ...],
+    tuple[frozenset[str], ...],
+    frozenset[str] | None,
+    re.Pattern[str] | None,
+]:
     """Compile one phrase.
 
     Returns the regex, its trigger words (one required slot's words; empty: no trigger), the
-    words of every required literal slot (a message must contain one word of each) and the
-    words the phrase can start with (None: unknown, the regex must scan the whole text).
+    words of every required literal slot (a message must contain one word of each), the
+    words the phrase can start with (None: unknown, the regex must scan the whole text) and,
+    if the first slot is literal, a regex to search ``" " + text`` with: it matches the space
+    before the phrase too (a match at ``(s, e)`` there is the phrase at ``(s, e - 1)`` in
+    ``text``), so the regex engine's literal prefix scan stops only at word starts.
     """
     slots = [_slot(t, macros, speak) for t in phrase.split()]
     # `!not|never` first: the word before the phrase is none of these; elsewhere: the next one
@@ -129,8 +145,8 @@ def compile_phrase(
     out = slots[0].regex
     for s in slots[1:]:
         if s.negative:
-            alts = "|".join(re.escape(w) for w in s.negative)
-            out += rf"(?! (?:{alts})(?![^\s]))"
+            nots = "|".join(re.escape(w) for w in s.negative)
+            out += rf"(?! (?:{nots})(?![^\s]))"
         elif s.gap:
             out += rf"(?: [^\s]+){{0,{s.gap}}}"
         elif s.optional:
@@ -151,4 +167,15 @@ def compile_phrase(
         if score > best_score:
             best, best_score = s.keys, score
     first = frozenset(slots[0].literals) if slots[0].literals else None
-    return rx, best, required, first
+    srx = None
+    if slots[0].heads:  # alternatives grouped by first character (none else can match there)
+        groups: dict[str, list[str]] = {}
+        for lit, tail in slots[0].heads:
+            groups.setdefault(lit[0], []).append(re.escape(lit) + tail)
+        alts = [a for g in groups.values() for a in g]
+        after = out[len(slots[0].regex) :]
+        try:
+            srx = re.compile(" " + lead + "(?:" + "|".join(alts) + ")" + after + r"(?![^\s])")
+        except re.error as exc:
+            raise ValueError(f"phrase {phrase!r}: {exc}") from exc
+    return rx, best, required, first, srx
