@@ -24,7 +24,7 @@ import string
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from itertools import accumulate, compress, count
+from itertools import accumulate, count
 from operator import add
 
 import ahocorasick
@@ -167,7 +167,16 @@ _ASCII_SPLIT = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 class DisclosureText:
     """Space-joined word tokens; token spans in the folded text are found only when asked."""
 
-    __slots__ = ("_folded", "_offsets", "_spaced", "_src", "_token_re", "text", "tokens")
+    __slots__ = (
+        "_ascii",
+        "_folded",
+        "_offsets",
+        "_spaced",
+        "_src",
+        "_token_re",
+        "text",
+        "tokens",
+    )
 
     def __init__(
         self,
@@ -176,31 +185,44 @@ class DisclosureText:
         folded: str,
         token_re: re.Pattern[str],
         spaced: str | None = None,
+        ascii_words: bool = False,
     ):
         self.text = text
         self.tokens = tokens
         self._folded = folded
         self._token_re = token_re
         self._spaced = spaced  # the folded text with separators as spaces, if tokens split it
+        # the tokens are the ASCII words of the folded text, inner apostrophes dropped
+        self._ascii = ascii_words
         self._offsets: list[int] = []
         self._src: list[tuple[int, int]] = []
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         if not self.tokens:
             return (0, 0)
+        text, last = self.text, max(end - 1, start)
+        if len(self.tokens) == text.count(" ") + 1:  # no token has a space: count them
+            i = text.count(" ", 0, start)
+            j = max(text.count(" ", 0, last), i)
+        else:
+            if not self._offsets:
+                self._offsets = list(
+                    map(add, accumulate(map(len, self.tokens), initial=0), count())
+                )
+            i = max(bisect_right(self._offsets, start) - 1, 0)
+            j = max(bisect_right(self._offsets, last) - 1, i)
+        spaced = self._spaced
+        if spaced is None and self._ascii:  # an inner apostrophe as a letter keeps the word
+            joined = _APOSTROPHE.sub("a", self._folded)
+            spaced = self._spaced = joined.encode("ascii").translate(_ASCII_SPLIT).decode("ascii")
+        if spaced is not None:  # token k is the k-th run of non-spaces: split off k of them
+            s = len(spaced) - len(spaced.split(None, i)[-1])
+            rest = spaced.split(None, j)[-1]
+            k = rest.find(" ")
+            return (s, len(spaced) - len(rest) + (k if k >= 0 else len(rest)))
         if not self._src:
-            self._src = self._token_spans()
-            self._offsets = list(map(add, accumulate(map(len, self.tokens), initial=0), count()))
-        i = max(bisect_right(self._offsets, start) - 1, 0)
-        j = max(bisect_right(self._offsets, max(end - 1, start)) - 1, i)
+            self._src = [m.span() for m in self._token_re.finditer(self._folded)]
         return (self._src[i][0], self._src[j][1])
-
-    def _token_spans(self) -> list[tuple[int, int]]:
-        if self._spaced is None:
-            return [m.span() for m in self._token_re.finditer(self._folded)]
-        pieces = self._spaced.split(" ")  # piece k starts after pieces 0..k-1 and k spaces
-        starts = list(compress(map(add, accumulate(map(len, pieces), initial=0), count()), pieces))
-        return list(zip(starts, map(add, starts, map(len, filter(None, pieces))), strict=True))
 
 
 def disclosure_tokens(
@@ -212,7 +234,9 @@ def disclosure_tokens(
     """``ascii_apostrophes``: ``token_re`` finds nothing in ASCII text but words (with inner
     apostrophes), so ASCII text with apostrophes may take the fast path."""
     spaced = None
+    ascii_words = False
     if folded.isascii() and (ascii_apostrophes or "'" not in folded):
+        ascii_words = True
         joined = _APOSTROPHE.sub("", folded) if "'" in folded else folded
         split = joined.encode("ascii").translate(_ASCII_SPLIT).decode("ascii")
         toks: list[str] = split.split()
@@ -226,4 +250,4 @@ def disclosure_tokens(
         toks = [_RUN3.sub(r"\1", t) for t in toks]
     get = textspeak.get
     toks = list(map(get, toks, toks))
-    return DisclosureText(" ".join(toks), toks, folded, token_re, spaced)
+    return DisclosureText(" ".join(toks), toks, folded, token_re, spaced, ascii_words)
