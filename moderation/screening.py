@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,6 @@ from moderation.disclosure import DisclosureMatcher
 from moderation.learned import RULE_ID as LEARNED_RULE
 from moderation.learned import LearnedScorer
 from moderation.normalise import Folder, disclosure_tokens
-from moderation.offsets import map_span
 from moderation.pii import PiiMatcher
 from moderation.profanity import ProfanityMatcher
 
@@ -29,6 +29,7 @@ __all__ = ["DisclosureHit", "PiiHit", "Screener", "Screening", "Span", "load_scr
 SEVERITY_ORDER = ("urgent", "high", "medium", "none")
 _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
+_SPAN_KEY = attrgetter("start", "end")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
 # Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
 # evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
@@ -37,7 +38,7 @@ LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int
     end: int
@@ -45,7 +46,7 @@ class Span:
     label: str  # term / pii kind / rule id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PiiHit:
     kind: str
     start: int
@@ -53,7 +54,7 @@ class PiiHit:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DisclosureHit:
     rule: str
     category: str
@@ -62,7 +63,7 @@ class DisclosureHit:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Screening:
     profanity_terms: tuple[str, ...]
     pii: tuple[PiiHit, ...]
@@ -191,52 +192,61 @@ class Screener:
                 learned = None  # a general question or an idiom: the rules' call stands
         if not (prof_hits or pii_hits or rule_hits or learned):
             return EMPTY
-        maps = (fmap,)
+        src = fmap.source_span if fmap is not None else None
         spans: list[Span] = []
         terms: list[str] = []
-        for term, fs, fe in prof_hits:
-            s, e = map_span(maps, fs, fe)
+        for term, s, e in prof_hits:
+            if src is not None:
+                s, e = src(s, e)
             spans.append(Span(s, e, "profanity", term))
             if term not in terms:
                 terms.append(term)
 
         pii: list[PiiHit] = []
         for p in pii_hits:
-            s, e = map_span(maps, p.start, p.end)
+            s, e = (p.start, p.end) if src is None else src(p.start, p.end)
             pii.append(PiiHit(p.kind, s, e, text[s:e]))
             spans.append(Span(s, e, "pii", p.kind))
 
         disclosures: list[DisclosureHit] = []
+        severity = "none"
+        risk_keep = 1.0
         for r in rule_hits:
-            s, e = map_span(maps, *dt.source_span(r.start, r.end))
+            s, e = dt.source_span(r.start, r.end)
+            if src is not None:
+                s, e = src(s, e)
             disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
             spans.append(Span(s, e, "disclosure", r.rule))
+            if _RANK[r.severity] > _RANK[severity]:
+                severity = r.severity
+            risk_keep *= 1.0 - _WEIGHT[r.severity]
 
         if learned is not None:  # a lead is paged (see LEARNED_SEVERITY)
             level = LEARNED_SEVERITY.get(learned.category, "medium")
             disclosures.append(DisclosureHit(LEARNED_RULE, learned.category, level, 0, len(text)))
             spans.append(Span(0, len(text), "disclosure", LEARNED_RULE))
-
-        severity = "none"
-        risk_keep = 1.0
-        for d in disclosures:
-            if _RANK[d.severity] > _RANK[severity]:
-                severity = d.severity
-            risk_keep *= 1.0 - _WEIGHT[d.severity]
-        if learned is not None:  # the only hit: its risk is the model's probability
+            severity = level  # the only hit: its risk is the model's probability
             risk_keep = 1.0 - learned.probability
-        ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])
-        categories = tuple(dict.fromkeys(d.category for d in ordered))
-        spans.sort(key=lambda s: (s.start, s.end))
+
+        if len(disclosures) > 1:
+            ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])
+            categories = tuple(dict.fromkeys(d.category for d in ordered))
+            rules = tuple(d.rule for d in ordered)
+        elif disclosures:
+            categories, rules = (disclosures[0].category,), (disclosures[0].rule,)
+        else:
+            categories = rules = ()
+        if len(spans) > 1:
+            spans.sort(key=_SPAN_KEY)
         return Screening(
-            profanity_terms=tuple(terms),
-            pii=tuple(pii),
-            disclosures=tuple(disclosures),
-            severity=severity,
-            risk=round(1.0 - risk_keep, 3),
-            categories=categories,
-            rules=tuple(d.rule for d in ordered),
-            spans=tuple(spans),
+            tuple(terms),
+            tuple(pii),
+            tuple(disclosures),
+            severity,
+            round(1.0 - risk_keep, 3),
+            categories,
+            rules,
+            tuple(spans),
         )
 
 
