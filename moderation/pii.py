@@ -6,8 +6,11 @@ messages skip most of them.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import itemgetter, or_
 from typing import TYPE_CHECKING
 
 import ahocorasick
@@ -30,13 +33,48 @@ _PRIORITY = {
 
 
 _DIGIT = re.compile(r"\d")
+_second = itemgetter(1)
+_NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)  # bytes.translate: delete
 
 
-def _starts_with_digit(pattern: str) -> bool:
-    """Does every match of ``pattern`` start with a digit (a leading ``\\d``, not optional)?"""
-    if "|" in pattern:  # an alternative may start otherwise
-        return False
-    return pattern.startswith("\\d") and pattern[2:3] not in ("?", "*", "{")
+def _has_digit(text: str) -> bool:
+    if text.isascii():  # in ASCII text \d is 0-9
+        return bool(text.encode("ascii").translate(None, _NOT_DIGITS))
+    return _DIGIT.search(text) is not None
+
+
+def _needs(rx: re.Pattern[str]) -> tuple[str, bool]:
+    r"""Characters that every match of ``rx`` contains, and whether every match contains a
+    digit (from the parsed pattern: top-level literals and ``\d``, also inside groups and
+    repeats of at least one; nothing inside alternatives, optional parts or assertions).
+    A cheap necessary condition: ``rx.search`` is tried only where it holds."""
+    if rx.flags & re.IGNORECASE:
+        return "", False
+    try:  # the standard library's own regex parser (private: no precheck if it changes)
+        c = importlib.import_module("re._constants")
+        tree = importlib.import_module("re._parser").parse(rx.pattern, rx.flags)
+    except Exception:
+        return "", False
+    chars: list[str] = []
+    digit = False
+
+    def walk(items: object) -> None:
+        nonlocal digit
+        for op, av in items:  # type: ignore[attr-defined]
+            if op is c.LITERAL:
+                chars.append(chr(av))
+            elif op is c.SUBPATTERN and not av[1] & c.SRE_FLAG_IGNORECASE:
+                walk(av[-1])
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                walk(av[2])
+            elif op is c.IN and list(av) == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+                digit = True
+
+    try:
+        walk(tree)
+    except Exception:
+        return "", False
+    return "".join(dict.fromkeys(chars)), digit
 
 
 @dataclass(frozen=True)
@@ -73,47 +111,46 @@ class PiiMatcher:
             )
             for p in patterns
         ]
-        # The guards of all patterns at once: one automaton for the `if_text` strings, and one
-        # regex that must match before any `if_regex` is worth trying.
-        self._unguarded = frozenset(
-            i for i, p in enumerate(self._patterns) if not p.if_text and p.if_regex is None
-        )
-        texts: dict[str, set[int]] = {}
+        # The guards of all patterns at once: one automaton for the `if_text` strings (each
+        # string's value: the bit mask of the patterns it lets through), and for each
+        # `if_regex` the characters (and digit) every match of it contains.
+        self._unguarded = 0
+        for i, p in enumerate(self._patterns):
+            if not p.if_text and p.if_regex is None:
+                self._unguarded |= 1 << i
+        texts: dict[str, int] = {}
         for i, p in enumerate(self._patterns):
             for t in p.if_text:
-                texts.setdefault(t, set()).add(i)
+                texts[t] = texts.get(t, 0) | 1 << i
         self._guard_text: ahocorasick.Automaton | None = None
         if texts:
             self._guard_text = ahocorasick.Automaton()
             for t, ids in texts.items():
-                self._guard_text.add_word(t, frozenset(ids))
+                self._guard_text.add_word(t, ids)
             self._guard_text.make_automaton()
-        # (pattern, guard, the guard needs a digit): a guard that starts with one digit
-        # cannot match text without digits (one cheap search answers for all of those)
         self._guard_regex = [
-            (i, p.if_regex, _starts_with_digit(p.if_regex.pattern))
-            for i, p in enumerate(self._patterns)
-            if p.if_regex
+            (i, p.if_regex, *_needs(p.if_regex)) for i, p in enumerate(self._patterns) if p.if_regex
         ]
 
     def _wanted(self, folded: str) -> list[int]:
         """The patterns whose guards pass, in rule order."""
-        wanted = set(self._unguarded)
+        wanted = self._unguarded
         if self._guard_text is not None:
-            for _, ids in self._guard_text.iter(folded):
-                wanted |= ids
+            wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
         digits: bool | None = None
-        for i, rx, needs_digit in self._guard_regex:
-            if i in wanted:
+        for i, rx, chars, needs_digit in self._guard_regex:
+            if wanted >> i & 1:
+                continue
+            if chars and not all(map(folded.__contains__, chars)):
                 continue
             if needs_digit:
                 if digits is None:
-                    digits = _DIGIT.search(folded) is not None
+                    digits = _has_digit(folded)
                 if not digits:
                     continue
             if rx.search(folded):
-                wanted.add(i)
-        return sorted(wanted)
+                wanted |= 1 << i
+        return [i for i in range(wanted.bit_length()) if wanted >> i & 1]
 
     def match(self, folded: str) -> list[RawPii]:
         if not folded:
