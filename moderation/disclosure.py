@@ -221,6 +221,17 @@ class DisclosureMatcher:
             elif group is damps:
                 self._damp_bits = ((1 << len(phrases)) - 1) ^ self._key_bits
         self._needs = _Needs(phrases)
+        # per rule: the key part with its bits, the other parts with theirs
+        self._plan = [
+            (
+                rule,
+                lvl,
+                self._parts[ids[0]],
+                *self._at[ids[0]],
+                [(self._parts[p], *self._at[p]) for p in ids[1:]],
+            )
+            for rule, lvl, ids in self._rules
+        ]
 
     def _owners(self, bits: int) -> list[int]:
         """The rules (or dampers) owning the set bits, in order."""
@@ -238,20 +249,26 @@ class DisclosureMatcher:
         hay = " " + text
         if not present & self._key_bits:
             return []
-        parts, at = self._parts, self._at
+        plan = self._plan
         hits: list[_Hit] = []
         for i in self._owners(present & self._key_bits):
-            rule, lvl, ids = self._rules[i]
-            bits = [present >> at[p][0] & at[p][1] for p in ids]
-            if not all(bits):
-                continue  # a co-occurrence rule needs every part
-            start = end = -1
-            for p, b in zip(ids, bits, strict=True):
-                m = parts[p].search(text, hay, b)
-                if m is None:
-                    break
-                s, e = m
-                start, end = (s, e) if start < 0 else (min(start, s), max(end, e))
+            rule, lvl, key, lo, mask, others = plan[i]
+            if others:  # a co-occurrence rule needs a phrase of every part
+                bits = [(part, present >> plo & pmask) for part, plo, pmask in others]
+                if not all(b for _, b in bits):
+                    continue
+            m = key.search(text, hay, present >> lo & mask)
+            if m is None:
+                continue
+            start, end = m
+            if others:
+                for part, b in bits:
+                    m = part.search(text, hay, b)
+                    if m is None:
+                        break
+                    start, end = min(start, m[0]), max(end, m[1])
+                else:
+                    hits.append((rule, lvl, start, end))
             else:
                 hits.append((rule, lvl, start, end))
         if not hits:
