@@ -43,7 +43,7 @@ def _spaced(text: str) -> str:
     return _NONWORD.sub(" ", text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProfanityHit:
     term: str
     start: int  # offsets into the profanity key text
@@ -101,6 +101,12 @@ class ProfanityMatcher:
                 whole.add_word(f" {key} ", (_ALLOW + key, ()))
         whole.make_automaton()
         sub.make_automaton()
+        # per key: the first term whose word has no repeated letter (what a text without
+        # squeezed runs can match)
+        self._plain = {
+            key: next((t for t, need in entries if all(r <= 1 for r in need)), None)
+            for key, entries in table.items()
+        }
         self._words = whole
         self._sub = sub
         self.size = len(forms)
@@ -160,9 +166,15 @@ class ProfanityMatcher:
         """Candidates whose runs are long enough, minus allowlisted and contained ones."""
         hits: list[ProfanityHit] = []
         allow: list[tuple[int, int]] = []
+        plain = self._plain
         for start, end, k, entries in cands:
             if k.startswith(_ALLOW):
                 allow.append((start, end))
+                continue
+            if not runs:  # every run in the text has length 1
+                t = plain[k]
+                if t is not None:
+                    hits.append(ProfanityHit(t, start, end))
                 continue
             have = [runs.get(i, 1) for i in range(start, end)]
             for t, need in entries:

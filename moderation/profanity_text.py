@@ -15,6 +15,7 @@ import re
 import string
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 
 import ahocorasick
 
@@ -138,6 +139,7 @@ _PAIRS = ahocorasick.Automaton()
 for _c in string.ascii_lowercase + "*":
     _PAIRS.add_word(_c + _c, _c)
 _PAIRS.make_automaton()
+_first = itemgetter(0)
 # A cheap necessary condition for _SINGLES: two single letters a few separators apart.
 _TWO_SINGLES = re.compile(r"[^a-z0-9*][a-z*][^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])")
 
@@ -157,7 +159,7 @@ class QuickKey:
     __slots__ = ("_cum", "_len", "_sq", "removed", "text")
 
     def __init__(self, text: str) -> None:
-        self.removed = [e for e, _ in _PAIRS.iter(text)]  # ascending
+        self.removed = list(map(_first, _PAIRS.iter(text)))  # ascending
         if not self.removed:
             self.text = text
             return
