@@ -96,11 +96,15 @@ class _WordWeights(dict[str, float]):
 class LearnedScorer:
     """Built once from the model data; ``check`` is then cheap, pure and thread-safe."""
 
-    __slots__ = ("_b", "_cat_w", "_cats", "_cut", "_known", "_ns", "_words", "model")
+    __slots__ = ("_b", "_bigram", "_cat_w", "_cats", "_cut", "_known", "_ns", "_words", "model")
 
     def __init__(self, model: DisclosureModel) -> None:
         self.model = model
         self._words = model.words.get
+        # "a b" features by the word pair: what " ".join of a pair of words can look up
+        self._bigram = {
+            tuple(f.split(" ")): w for f, w in model.words.items() if f.count(" ") == 1
+        }.get
         self._ns = model.char_ns
         self._b = model.intercept
         # each known word's unigram weight plus its character n-grams' weights; other words
@@ -127,7 +131,7 @@ class LearnedScorer:
         words = text.split(" ")
         s = self._b + sum(map(self._known.__getitem__, words))
         if len(words) > 1:
-            s += sum(map(self._words, map(" ".join, pairwise(words)), repeat(_ZERO)))
+            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
         return s
 
     def probability(self, text: str) -> float:
