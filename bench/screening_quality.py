@@ -11,7 +11,6 @@ line caught and <= 10 % false alarms; profanity recall >= 0.95 at <= 3 % false a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -21,19 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from train_disclosure_model import load_rows  # noqa: E402
+
 from config.rules import load_rules  # noqa: E402
 from moderation.screening import Screener  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "screening_dev.jsonl"
-
-
-def _load(paths: list[Path]) -> list[dict[str, Any]]:
-    rows = []
-    for p in paths:
-        for line in p.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append(json.loads(line))
-    return rows
 
 
 def _rate(n: int, d: int) -> str:
@@ -116,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", action="store_true", help="list misses and false alarms")
     args = ap.parse_args(argv)
     screener = Screener(load_rules(args.rules))
-    res = evaluate(screener, _load(args.data))
+    res = evaluate(screener, load_rows(args.data))
     if args.show:
         for text, cat, sev in res["misses"]:
             print(f"MISS  [{cat}/{sev}] {text}")

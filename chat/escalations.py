@@ -21,6 +21,7 @@ from chat.models import (
     utcnow,
 )
 from chat.notify import Notifier
+from chat.staff import StaffNames
 from chat.store import DuplicateKey, Store
 from config.content import Content
 from config.errors import InvalidInput, NotFound, SafechatError
@@ -41,26 +42,23 @@ class EscalationService:
         notifier: Notifier,
         content: Content,
         deadlines_s: dict[str, float],
+        staff_names: StaffNames,
         context_messages: int = 10,
     ) -> None:
         self.store = store
+        self.staff_names = staff_names
         self.notify = notifier
         self.content = content
         self.deadlines_s = deadlines_s
         self.context_messages = context_messages
         self.wake = asyncio.Event()
-        self._names: dict[str, str] = {}
 
     async def roster(self) -> list[str]:
         """The leads on duty when an alert goes out (any process), for the audit log."""
         return await self.store.list_present("lead", utcnow())
 
-    async def names(self, *ids: str | None) -> dict[str, str]:
-        for sid in ids:
-            if sid and sid not in self._names:
-                staff = await self.store.get_staff(sid)
-                self._names[sid] = staff.username if staff else "unknown"
-        return self._names
+    async def names(self, *staff_ids: str | None) -> dict[str, str]:
+        return await self.staff_names.of(*staff_ids)
 
     async def view(self, e: Escalation) -> dict[str, Any]:
         return escalation_view(e, await self.names(e.acknowledged_by, e.closed_by))

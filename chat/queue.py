@@ -12,6 +12,7 @@ from typing import Any
 from chat.escalations import EscalationService
 from chat.models import AuditEntry, Message, Participant, Staff, Webchat, new_id, utcnow
 from chat.notify import Notifier
+from chat.staff import StaffNames
 from chat.store import Store
 from config.content import Content
 from config.errors import InvalidInput, NotFound, SafechatError
@@ -80,21 +81,18 @@ class ModerationService:
         escalations: EscalationService,
         content: Content,
         lease_s: float,
+        staff_names: StaffNames,
     ) -> None:
         self.store = store
+        self.staff_names = staff_names
         self.notify = notifier
         self.screener = screener
         self.escalations = escalations
         self.content = content
         self.lease = timedelta(seconds=lease_s)
-        self._names: dict[str, str] = {}
 
     async def names(self, *staff_ids: str | None) -> dict[str, str]:
-        for sid in staff_ids:
-            if sid and sid not in self._names:
-                staff = await self.store.get_staff(sid)
-                self._names[sid] = staff.username if staff else "unknown"
-        return self._names
+        return await self.staff_names.of(*staff_ids)
 
     async def item(self, m: Message) -> dict[str, Any]:
         return queue_item(m, await self.names(m.claimed_by))
@@ -137,8 +135,8 @@ class ModerationService:
     async def pending_items(self) -> list[dict[str, Any]]:
         open_ids = [w.id for w in await self.store.list_webchats(["open"])]
         items = await self.store.list_pending(open_ids) if open_ids else []
-        await self.names(*(m.claimed_by for m in items))
-        return [queue_item(m, self._names) for m in items]
+        names = await self.names(*(m.claimed_by for m in items))
+        return [queue_item(m, names) for m in items]
 
     async def _get(self, message_id: object) -> Message:
         if not isinstance(message_id, str):

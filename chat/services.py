@@ -11,7 +11,7 @@ from chat.participants import ParticipantService
 from chat.queue import ModerationService
 from chat.reports import ReportService
 from chat.retention import RetentionService
-from chat.staff import StaffService
+from chat.staff import StaffNames, StaffService
 from chat.store import Store
 from chat.webchats import WebchatService
 from config.content import Content, load_content
@@ -45,7 +45,10 @@ def build_services(
         "high": settings.ack_deadline_high_s,
         "medium": settings.ack_deadline_medium_s,
     }
-    escalations = EscalationService(store, notifier, content, deadlines, settings.context_messages)
+    names = StaffNames(store)
+    escalations = EscalationService(
+        store, notifier, content, deadlines, names, settings.context_messages
+    )
     return Services(
         settings=settings,
         store=store,
@@ -57,7 +60,7 @@ def build_services(
         participants=ParticipantService(store),
         escalations=escalations,
         moderation=ModerationService(
-            store, notifier, screener, escalations, content, settings.claim_lease_s
+            store, notifier, screener, escalations, content, settings.claim_lease_s, names
         ),
         duty=DutyService(store, notifier),
         retention=RetentionService(store, content.retention),

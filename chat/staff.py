@@ -46,6 +46,22 @@ def check_password(password: object) -> str:
     return password
 
 
+class StaffNames:
+    """Usernames by staff id, cached (staff ids never change owner), for views of queue items
+    and cases. Shared by the services of one app."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._names: dict[str, str] = {}
+
+    async def of(self, *staff_ids: str | None) -> dict[str, str]:
+        for sid in staff_ids:
+            if sid and sid not in self._names:
+                staff = await self.store.get_staff(sid)
+                self._names[sid] = staff.username if staff else "unknown"
+        return self._names
+
+
 class StaffService:
     def __init__(self, store: Store, secret: str, session_hours: float = 12.0) -> None:
         self.store = store

@@ -244,6 +244,17 @@ def _load_profanity(path: Path) -> tuple[ProfanityRules, list[Example]]:
     return rules, _examples(data, name)
 
 
+def _check_optional_regex(value: object, key: str, where: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise RulesError(f"{where}: '{key}' must be a regex string")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise RulesError(f"{where}: bad {key} regex: {exc}") from exc
+
+
 def _load_pii(path: Path) -> tuple[tuple[PiiPattern, ...], list[Example]]:
     data = _read(path)
     name = path.name
@@ -264,24 +275,12 @@ def _load_pii(path: Path) -> tuple[tuple[PiiPattern, ...], list[Example]]:
         if group > compiled.groups:
             raise RulesError(f"{where}: group {group} does not exist in the regex")
         anchor, before, after = p.get("anchor"), p.get("before", 0), p.get("after", 120)
-        if anchor is not None:
-            if not isinstance(anchor, str):
-                raise RulesError(f"{where}: 'anchor' must be a regex string")
-            try:
-                re.compile(anchor)
-            except re.error as exc:
-                raise RulesError(f"{where}: bad anchor regex: {exc}") from exc
+        _check_optional_regex(anchor, "anchor", where)
         if not isinstance(before, int) or not isinstance(after, int) or before < 0 or after < 1:
             raise RulesError(f"{where}: 'before' and 'after' must be non-negative integers")
         if_text = _str_list(p, "if_text", where)
         if_regex = p.get("if_regex")
-        if if_regex is not None:
-            if not isinstance(if_regex, str):
-                raise RulesError(f"{where}: 'if_regex' must be a regex string")
-            try:
-                re.compile(if_regex)
-            except re.error as exc:
-                raise RulesError(f"{where}: bad if_regex: {exc}") from exc
+        _check_optional_regex(if_regex, "if_regex", where)
         out.append(PiiPattern(kind, regex, group, anchor, before, after, if_text, if_regex))
     return tuple(out), _examples(data, name)
 

@@ -7,13 +7,13 @@ import asyncio
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from aiohttp import web
 
 from chat.staff import StaffService
-from chat.store import open_store
+from chat.store import Store, open_store
 from chat.webchats import WebchatService
 from config.errors import SafechatError
 from config.settings import Settings, SettingsError, ensure_secret, load_settings
@@ -64,51 +64,50 @@ def read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
-    password = read_password()
+def with_store(settings: Settings, work: Callable[[Store], Awaitable[list[str]]]) -> int:
+    """Open the configured store, run one command's work, close it, print the lines."""
 
-    async def run() -> str:
-        store = await open_store(settings.database_url)
-        try:
-            service = StaffService(store, ensure_secret(settings))
-            staff = await service.do_add(args.username, password, args.role)
-            return f"added {staff.username} ({', '.join(staff.roles)})"
-        finally:
-            await store.close()
-
-    print(asyncio.run(run()))
-    return 0
-
-
-def cmd_webchat_create(args: argparse.Namespace, settings: Settings) -> int:
-    async def run() -> str:
-        store = await open_store(settings.database_url)
-        try:
-            w = await WebchatService(store).do_create(args.title, args.audience, args.opens,
-                                                      args.closes)
-            return f"{w.id}\t{w.state}\t{w.opens_at.isoformat()}\t{w.title}"
-        finally:
-            await store.close()
-
-    print(asyncio.run(run()))
-    return 0
-
-
-def cmd_webchat_list(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> list[str]:
         store = await open_store(settings.database_url)
         try:
-            return [
-                f"{w.id}\t{w.state}\t{w.audience}\t{w.opens_at.isoformat()}\t"
-                f"{w.closes_at.isoformat()}\t{w.title}"
-                for w in await store.list_webchats()
-            ]
+            return await work(store)
         finally:
             await store.close()
 
     for line in asyncio.run(run()):
         print(line)
     return 0
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    password = read_password()
+
+    async def add(store: Store) -> list[str]:
+        service = StaffService(store, ensure_secret(settings))
+        staff = await service.do_add(args.username, password, args.role)
+        return [f"added {staff.username} ({', '.join(staff.roles)})"]
+
+    return with_store(settings, add)
+
+
+def cmd_webchat_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def create(store: Store) -> list[str]:
+        w = await WebchatService(store).do_create(args.title, args.audience, args.opens,
+                                                  args.closes)
+        return [f"{w.id}\t{w.state}\t{w.opens_at.isoformat()}\t{w.title}"]
+
+    return with_store(settings, create)
+
+
+def cmd_webchat_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def listing(store: Store) -> list[str]:
+        return [
+            f"{w.id}\t{w.state}\t{w.audience}\t{w.opens_at.isoformat()}\t"
+            f"{w.closes_at.isoformat()}\t{w.title}"
+            for w in await store.list_webchats()
+        ]
+
+    return with_store(settings, listing)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
