@@ -1,5 +1,5 @@
 // Staff HTTP calls and the login form shared by the console and the dashboard.
-import { $, show } from "./dom.js";
+import { $, h, show } from "./dom.js";
 
 async function json(method, path, body) {
   const response = await fetch(path, {
@@ -33,12 +33,32 @@ export async function logOut() {
   await json("POST", "/api/logout");
 }
 
+/** Build the staff login form into `section` (one form for every staff page). */
+function loginForm(section) {
+  if (section.querySelector("form")) return;
+  const hint = section.dataset.hint;
+  section.append(
+    h("h1", { id: "login-title" }, section.dataset.title || "Staff log in"),
+    h("form", { id: "login-form", novalidate: true },
+      h("p", { id: "login-error", class: "error-message", role: "alert", hidden: true }),
+      h("div", { class: "field" },
+        h("label", { class: "label", for: "username" }, "Username"),
+        h("input", { id: "username", type: "text", autocomplete: "username", required: true })),
+      h("div", { class: "field" },
+        h("label", { class: "label", for: "password" }, "Password"),
+        h("input", { id: "password", type: "password", autocomplete: "current-password",
+          required: true })),
+      h("button", { class: "button", type: "submit" }, "Log in"),
+      hint ? h("p", { class: "hint" }, hint) : null));
+}
+
 /**
  * Show the login form until someone logs in (or is already logged in), then resolve with
  * {username, roles}. `onGesture` runs inside the submit click (used to unlock sound).
  */
 export function loginFlow({ onGesture } = {}) {
   const section = $("#login");
+  loginForm(section);
   const form = $("#login-form");
   const error = $("#login-error");
   return new Promise((resolve) => {
