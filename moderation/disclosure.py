@@ -161,11 +161,16 @@ class _Needs:
             self._ac.make_automaton()
         self._iter = self._ac.iter if masks else None
 
-    def present(self, text: str) -> int:
+    def scan(self, text: str) -> int:
+        """The OR of the masks of the index words in ``text``: across a text's words it is
+        the same whether they are scanned together or a few at a time."""
         if self._iter is None:
-            sat = self.fill
-        else:
-            sat = reduce(or_, map(_second, self._iter(f" {text} ")), self.fill)
+            return 0
+        return reduce(or_, map(_second, self._iter(f" {text} ")), 0)
+
+    def present(self, text: str, scanned: int | None = None) -> int:
+        """The phrases whose required words are all in ``text`` (``scanned``: its scan)."""
+        sat = (self.scan(text) if scanned is None else scanned) | self.fill
         n, out = self.n, sat
         for j in range(1, self.K):
             out &= sat >> (j * n)
@@ -244,8 +249,13 @@ class DisclosureMatcher:
         out.reverse()
         return out
 
-    def match(self, text: str) -> list[RuleHit]:
-        present = self._needs.present(text)
+    def scan(self, text: str) -> int:
+        """The index words' masks in a piece of disclosure text; OR them for a whole text
+        and pass the result to :meth:`match` to skip its own scan."""
+        return self._needs.scan(text)
+
+    def match(self, text: str, scanned: int | None = None) -> list[RuleHit]:
+        present = self._needs.present(text, scanned)
         hay = " " + text
         if not present & self._key_bits:
             return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -20,6 +21,8 @@ from moderation.profanity_text import (
     ProfanityKey,
     QuickKey,
     leet,
+    leet_all,
+    leet_gate,
     profanity_key,
     spaced_letters,
     squeeze_word,
@@ -28,7 +31,7 @@ from moderation.profanity_text import (
 if TYPE_CHECKING:
     from config.rules import ProfanityRules
 
-__all__ = ["ProfanityHit", "ProfanityMatcher"]
+__all__ = ["ProfanityHit", "ProfanityMatcher", "WordProfanity"]
 
 _VOWELS = "aeiou"
 _ALLOW = "\x00allow"
@@ -62,6 +65,21 @@ def _star_variants(word: str) -> set[str]:
     out.add(word[0] + "".join("*" if c in _VOWELS else c for c in inner) + word[-1])
     out.discard(word)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class WordProfanity:
+    """What the matcher finds in one whitespace-free token, read on its own.
+
+    The hits are the token's hits in the whole text unless something reaches across
+    whitespace: letters spaced out on purpose, a listed phrase spanning two tokens (``tail``
+    then the next token's ``head`` form one of :attr:`ProfanityMatcher.pairs`), or leetspeak
+    undone only because of another token (``leet_sensitive``)."""
+
+    hits: tuple[tuple[str, int, int], ...]  # (term, start, end) in the token
+    head: str  # the token's first squeezed word
+    tail: str | None  # its last squeezed word, if a listed phrase has a word after it
+    leet_sensitive: bool
 
 
 class ProfanityMatcher:
@@ -101,6 +119,15 @@ class ProfanityMatcher:
                 whole.add_word(f" {key} ", (_ALLOW + key, ()))
         whole.make_automaton()
         sub.make_automaton()
+        # consecutive words of the listed phrases ("son of a bitch", "kill myself"): a phrase
+        # can span two whitespace tokens only where one ends with such a pair's first word
+        # and the next starts with its second
+        pairs: set[tuple[str, str]] = set()
+        for key in [*table, *(squeeze_word(self._norm(p))[0] for p in rules.allow_phrases)]:
+            ws = key.split(" ")
+            pairs.update(pairwise(ws))
+        self.pairs = frozenset(pairs)
+        self._pair_firsts = frozenset(a for a, _ in pairs)
         # per key: the first term whose word has no repeated letter (what a text without
         # squeezed runs can match)
         self._plain = {
@@ -130,6 +157,23 @@ class ProfanityMatcher:
             return []
         hits = self._resolve(cands, quick.runs())
         return [(h.term, *quick.source_span(h.start, h.end)) for h in hits]
+
+    def word(self, token: str) -> WordProfanity:
+        """One whitespace-free token of folded text on its own; see :class:`WordProfanity`."""
+        hits = tuple(self.find(token))
+        leeted = leet(token, self._leet)
+        sensitive = leeted == token and leet_all(token, self._leet) != token
+        words = QuickKey(_spaced(leeted)).text.split()
+        head = words[0] if words else ""
+        tail = words[-1] if words and words[-1] in self._pair_firsts else None
+        return WordProfanity(hits, head, tail, sensitive)
+
+    def leet_gate(self, folded: str) -> bool:
+        return leet_gate(folded)
+
+    def spaced_letters(self, folded: str) -> bool:
+        """Does the text have letters spaced out on purpose, after leetspeak is undone?"""
+        return spaced_letters(leet(folded, self._leet))
 
     def _candidates(
         self, text: str, spaced: bool = False

@@ -21,7 +21,16 @@ import ahocorasick
 
 from moderation.offsets import OffsetMap
 
-__all__ = ["ProfanityKey", "QuickKey", "leet", "profanity_key", "spaced_letters", "squeeze_word"]
+__all__ = [
+    "ProfanityKey",
+    "QuickKey",
+    "leet",
+    "leet_all",
+    "leet_gate",
+    "profanity_key",
+    "spaced_letters",
+    "squeeze_word",
+]
 
 _LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
@@ -42,9 +51,14 @@ class ProfanityKey:
 _LEET_CHARS = re.compile("[0134578@$!|+€£]")
 
 
-def _leet(text: str, table: dict[int, str]) -> str:
-    if not _LEET_CHARS.search(text) or not _LEETY.search(text):
-        return text
+def leet_gate(text: str) -> bool:
+    """Is leetspeak undone in ``text`` at all? Only if a letter touches a digit or symbol
+    somewhere; then every token with a letter in it is undone."""
+    return _LEET_CHARS.search(text) is not None and _LEETY.search(text) is not None
+
+
+def leet_all(text: str, table: dict[int, str]) -> str:
+    """Leetspeak undone in every token with a letter in it (length-preserving)."""
 
     def sub(m: re.Match[str]) -> str:
         tok = m.group()
@@ -53,7 +67,11 @@ def _leet(text: str, table: dict[int, str]) -> str:
         core = tok.rstrip("!")
         return core.translate(table) + tok[len(core) :]
 
-    return _LEET_TOKEN.sub(sub, text)  # length-preserving
+    return _LEET_TOKEN.sub(sub, text)
+
+
+def _leet(text: str, table: dict[int, str]) -> str:
+    return leet_all(text, table) if leet_gate(text) else text
 
 
 def profanity_key(

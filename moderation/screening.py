@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import attrgetter
+from functools import reduce
+from itertools import chain
+from operator import attrgetter, or_
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,9 +19,10 @@ from config.rules import DisclosureRule, DisclosureRules, RulesError
 from moderation.disclosure import DisclosureMatcher
 from moderation.learned import RULE_ID as LEARNED_RULE
 from moderation.learned import LearnedScorer
-from moderation.normalise import Folder, disclosure_tokens
+from moderation.normalise import DisclosureText, Folder, disclosure_tokens
 from moderation.pii import PiiMatcher
 from moderation.profanity import ProfanityMatcher
+from moderation.tokens import TokenMemo, WordInfo
 
 if TYPE_CHECKING:
     from config.rules import Rules
@@ -30,6 +33,12 @@ SEVERITY_ORDER = ("urgent", "high", "medium", "none")
 _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
 _SPAN_KEY = attrgetter("start", "end")
+_DTOKENS = attrgetter("dtokens")
+_MASK = attrgetter("mask")
+_HITS = attrgetter("hits")
+_TAIL = attrgetter("tail")
+_HEAD = attrgetter("head")
+_LEET_SENSITIVE = attrgetter("leet_sensitive")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
 # Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
 # evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
@@ -163,6 +172,39 @@ class Screener:
             raise RulesError(f"disclosure rules: {exc}") from exc
         # The learned fallback (moderation/learned.py): consulted only when no rule fired
         self._learned = LearnedScorer(rules.model) if rules.model is not None else None
+        # Per-word results (moderation/tokens.py). Tokens are read word by word only if the
+        # emoji tokens are not ASCII (else a word's tokens could depend on the whole text).
+        self._memo = (
+            TokenMemo(self._profanity, self._word_dtokens, self._disclosure.scan)
+            if self._ascii_apostrophes
+            else None
+        )
+
+    def _word_dtokens(self, word: str) -> list[str]:
+        return disclosure_tokens(word, self._token_re, self._speak, True).tokens
+
+    def _word_profanity(
+        self, folded: str, words: list[str], infos: list[WordInfo]
+    ) -> list[tuple[str, int, int]]:
+        """The profanity hits of a text from its words' memo entries, or from the whole text
+        where something reaches across whitespace (see ``WordProfanity``)."""
+        prof = self._profanity
+        if prof.spaced_letters(folded):
+            return prof.find(folded)
+        if any(map(_LEET_SENSITIVE, infos)) and prof.leet_gate(folded):
+            return prof.find(folded)
+        if not prof.pairs.isdisjoint(zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False)):
+            return prof.find(folded)  # a listed phrase may span two words
+        if not any(map(_HITS, infos)):
+            return []
+        out: list[tuple[str, int, int]] = []
+        n = len(folded)
+        for i, x in enumerate(infos):
+            if x.hits:  # word i starts where the text after i splits ends
+                pos = n - len(folded.split(None, i)[-1])
+                for term, s, e in x.profanity.hits:
+                    out.append((term, pos + s, pos + e))
+        return out
 
     def disclosure_text(self, text: str) -> str:
         """The normalised text the disclosure rules and the learned fallback read."""
@@ -180,10 +222,21 @@ class Screener:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
         folded, fmap = self._folder.fold(text)
-        prof_hits = self._profanity.find(folded)
+        words = folded.split()
+        infos = self._memo.infos(words) if self._memo is not None else None
+        scanned: int | None = None
+        if infos is None:
+            prof_hits = self._profanity.find(folded)
+            dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
+        else:
+            prof_hits = self._word_profanity(folded, words, infos)
+            dtoks = list(chain.from_iterable(map(_DTOKENS, infos)))
+            dt = DisclosureText(
+                " ".join(dtoks), dtoks, folded, self._token_re, None, folded.isascii()
+            )
+            scanned = reduce(or_, map(_MASK, infos), 0)
         pii_hits = self._pii.match(folded)
-        dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
-        rule_hits = self._disclosure.match(dt.text)
+        rule_hits = self._disclosure.match(dt.text, scanned)
         learned = None
         if not rule_hits and self._learned is not None:
             head = dt.text if len(dt.text) <= LEARNED_MAX_CHARS else dt.text[:LEARNED_MAX_CHARS]
