@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import itemgetter, or_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -77,8 +77,7 @@ def _needs(rx: re.Pattern[str]) -> tuple[str, bool]:
     return "".join(dict.fromkeys(chars)), digit
 
 
-@dataclass(frozen=True)
-class RawPii:
+class RawPii(NamedTuple):
     kind: str
     start: int  # offsets into the folded text
     end: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 
@@ -24,6 +24,7 @@ from moderation.profanity_text import (
     leet_all,
     leet_gate,
     profanity_key,
+    single_edges,
     spaced_letters,
     squeeze_word,
 )
@@ -46,8 +47,7 @@ def _spaced(text: str) -> str:
     return _NONWORD.sub(" ", text)
 
 
-@dataclass(frozen=True, slots=True)
-class ProfanityHit:
+class ProfanityHit(NamedTuple):
     term: str
     start: int  # offsets into the profanity key text
     end: int
@@ -74,12 +74,17 @@ class WordProfanity:
     The hits are the token's hits in the whole text unless something reaches across
     whitespace: letters spaced out on purpose, a listed phrase spanning two tokens (``tail``
     then the next token's ``head`` form one of :attr:`ProfanityMatcher.pairs`), or leetspeak
-    undone only because of another token (``leet_sensitive``)."""
+    undone only because of another token (``leet_sensitive``). Spaced-out letters are
+    possible only in a token with some (``spaced``) or across two tokens where one ends with
+    a single letter (``trail1``) and the next starts with one (``lead1``)."""
 
     hits: tuple[tuple[str, int, int], ...]  # (term, start, end) in the token
     head: str  # the token's first squeezed word
     tail: str | None  # its last squeezed word, if a listed phrase has a word after it
     leet_sensitive: bool
+    spaced: bool
+    lead1: bool
+    trail1: bool
 
 
 class ProfanityMatcher:
@@ -166,7 +171,8 @@ class ProfanityMatcher:
         words = QuickKey(_spaced(leeted)).text.split()
         head = words[0] if words else ""
         tail = words[-1] if words and words[-1] in self._pair_firsts else None
-        return WordProfanity(hits, head, tail, sensitive)
+        lead1, trail1 = single_edges(leeted)
+        return WordProfanity(hits, head, tail, sensitive, spaced_letters(leeted), lead1, trail1)
 
     def leet_gate(self, folded: str) -> bool:
         return leet_gate(folded)

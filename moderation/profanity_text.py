@@ -28,6 +28,7 @@ __all__ = [
     "leet_all",
     "leet_gate",
     "profanity_key",
+    "single_edges",
     "spaced_letters",
     "squeeze_word",
 ]
@@ -164,6 +165,20 @@ _TWO_SINGLES = re.compile(r"[^a-z0-9*][a-z*][^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])
 
 def leet(folded: str, table: dict[int, str]) -> str:
     return _leet(folded, table)
+
+
+# A word whose first (last) letter or digit is a single letter: a run of spaced-out letters
+# can continue into the next (from the previous) word only there.
+_LEAD_SINGLE = re.compile(r"[^a-z0-9*]*[a-z*](?![a-z0-9*])")
+_TRAIL_SINGLE = re.compile(r"(?<![a-z0-9*])[a-z*][^a-z0-9*]*\Z")
+
+
+def single_edges(leeted_word: str) -> tuple[bool, bool]:
+    """Does a whitespace-free word start, and does it end, with a single letter?"""
+    return (
+        _LEAD_SINGLE.match(leeted_word) is not None,
+        _TRAIL_SINGLE.search(leeted_word) is not None,
+    )
 
 
 def spaced_letters(leeted: str) -> bool:

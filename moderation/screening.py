@@ -8,12 +8,11 @@ text: every hit carries offsets into the original string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
-from operator import attrgetter, or_
+from operator import and_, attrgetter, or_
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from config.rules import DisclosureRule, DisclosureRules, RulesError
 from moderation.disclosure import DisclosureMatcher
@@ -39,6 +38,9 @@ _HITS = attrgetter("hits")
 _TAIL = attrgetter("tail")
 _HEAD = attrgetter("head")
 _LEET_SENSITIVE = attrgetter("leet_sensitive")
+_SPACED = attrgetter("spaced")
+_LEAD1 = attrgetter("lead1")
+_TRAIL1 = attrgetter("trail1")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
 # Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
 # evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
@@ -47,24 +49,21 @@ LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     start: int
     end: int
     kind: str  # "profanity" | "pii" | "disclosure"
     label: str  # term / pii kind / rule id
 
 
-@dataclass(frozen=True, slots=True)
-class PiiHit:
+class PiiHit(NamedTuple):
     kind: str
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class DisclosureHit:
+class DisclosureHit(NamedTuple):
     rule: str
     category: str
     severity: str
@@ -72,8 +71,7 @@ class DisclosureHit:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Screening:
+class Screening(NamedTuple):
     profanity_terms: tuple[str, ...]
     pii: tuple[PiiHit, ...]
     disclosures: tuple[DisclosureHit, ...]
@@ -189,9 +187,12 @@ class Screener:
         """The profanity hits of a text from its words' memo entries, or from the whole text
         where something reaches across whitespace (see ``WordProfanity``)."""
         prof = self._profanity
-        if prof.spaced_letters(folded):
-            return prof.find(folded)
         if any(map(_LEET_SENSITIVE, infos)) and prof.leet_gate(folded):
+            return prof.find(folded)
+        if (
+            any(map(_SPACED, infos))
+            or any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
+        ) and prof.spaced_letters(folded):
             return prof.find(folded)
         if not prof.pairs.isdisjoint(zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False)):
             return prof.find(folded)  # a listed phrase may span two words

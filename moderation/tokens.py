@@ -31,6 +31,9 @@ class WordInfo:
     tail: str | None  # WordProfanity.tail
     head: str  # WordProfanity.head
     leet_sensitive: bool  # WordProfanity.leet_sensitive
+    spaced: bool  # WordProfanity.spaced
+    lead1: bool  # WordProfanity.lead1
+    trail1: bool  # WordProfanity.trail1
     dtokens: tuple[str, ...]  # its disclosure tokens
     mask: int  # the disclosure index masks of those tokens, OR-ed
 
@@ -77,6 +80,15 @@ class TokenMemo:
         dtoks = tuple(self._dtokens(word))
         mask = self._scan(" ".join(dtoks)) if dtoks else 0
         info = self._memo[word] = WordInfo(
-            prof, bool(prof.hits), prof.tail, prof.head, prof.leet_sensitive, dtoks, mask
+            prof,
+            bool(prof.hits),
+            prof.tail,
+            prof.head,
+            prof.leet_sensitive,
+            prof.spaced,
+            prof.lead1,
+            prof.trail1,
+            dtoks,
+            mask,
         )
         return info
