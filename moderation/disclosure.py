@@ -288,6 +288,24 @@ class DisclosureMatcher:
             return []
         return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
 
+    def damped(self, text: str, scanned: int | None = None) -> bool:
+        """Does a damper apply to ``text`` (its patterns found and its "unless" ones not)?"""
+        present = self._needs.present(text, scanned)
+        hay = " " + text
+        parts, at = self._parts, self._at
+        for i in self._owners(present & self._damp_bits):
+            _, pid, unless = self._dampers[i]
+            lo, m = at[pid]
+            if parts[pid].search(text, hay, present >> lo & m) is None:
+                continue
+            if unless is not None:
+                lo, m = at[unless]
+                b = present >> lo & m
+                if b and parts[unless].search(text, hay, b):
+                    continue
+            return True
+        return False
+
     def _damp(self, text: str, hay: str, present: int, hits: list[_Hit]) -> list[_Hit]:
         if all(lvl >= 3 for _, lvl, _, _ in hits):
             return hits  # nothing lowers an urgent hit
@@ -295,7 +313,11 @@ class DisclosureMatcher:
         for i in self._owners(present & self._damp_bits):
             damper, pid, unless = self._dampers[i]
             lo, m = at[pid]
-            spans = parts[pid].spans(text, hay, present >> lo & m)
+            if damper.kind == "question":  # lowers every hit: whether it matches is enough
+                found = parts[pid].search(text, hay, present >> lo & m)
+                spans = [] if found is None else [found]
+            else:
+                spans = parts[pid].spans(text, hay, present >> lo & m)
             if not spans:
                 continue
             if unless is not None:

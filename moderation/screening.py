@@ -14,7 +14,7 @@ from operator import and_, attrgetter, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from config.rules import DisclosureRule, DisclosureRules, RulesError
+from config.rules import RulesError
 from moderation.disclosure import DisclosureMatcher
 from moderation.learned import RULE_ID as LEARNED_RULE
 from moderation.learned import LearnedScorer
@@ -165,7 +165,6 @@ class Screener:
         self._ascii_apostrophes = not any(k.isascii() for k in self._emoji)
         try:  # config checks the phrase syntax; compiling checks the rest
             self._disclosure = DisclosureMatcher(rules.disclosure, self._speak)
-            self._damper_words = DisclosureMatcher(_dampers_as_rules(rules.disclosure), self._speak)
         except ValueError as exc:
             raise RulesError(f"disclosure rules: {exc}") from exc
         # The learned fallback (moderation/learned.py): consulted only when no rule fired
@@ -212,10 +211,9 @@ class Screener:
         folded = self._folder.fold(text[:MAX_CHARS])[0]
         return disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes).text
 
-    def damped(self, dtext: str) -> bool:
+    def damped(self, dtext: str, scanned: int | None = None) -> bool:
         """Whether a damper (a general question, an idiom) applies to a disclosure text."""
-        found = {h.rule for h in self._damper_words.match(dtext)}
-        return any(r.startswith("d:") and "u:" + r[2:] not in found for r in found)
+        return self._disclosure.damped(dtext, scanned)
 
     def screen(self, text: str) -> Screening:
         if not text:
@@ -242,7 +240,7 @@ class Screener:
         if not rule_hits and self._learned is not None:
             head = dt.text if len(dt.text) <= LEARNED_MAX_CHARS else dt.text[:LEARNED_MAX_CHARS]
             learned = self._learned.check(head)
-            if learned is not None and self.damped(head):
+            if learned is not None and self.damped(head, scanned if head is dt.text else None):
                 learned = None  # a general question or an idiom: the rules' call stands
         if not (prof_hits or pii_hits or rule_hits or learned):
             return EMPTY
@@ -302,17 +300,6 @@ class Screener:
             rules,
             tuple(spans),
         )
-
-
-def _dampers_as_rules(rules: DisclosureRules) -> DisclosureRules:
-    """Each damper's patterns (and its "unless" patterns) as rules of their own, so the
-    learned fallback can tell whether a damper applies to a message no rule matched."""
-    out = []
-    for d in rules.dampers:
-        out.append(DisclosureRule("d:" + d.id, d.kind, "urgent", (d.patterns,)))
-        if d.unless:
-            out.append(DisclosureRule("u:" + d.id, d.kind, "urgent", (d.unless,)))
-    return DisclosureRules(rules.macros, tuple(out), ())
 
 
 def load_screener(rules_dir: Path | None = None) -> Screener:
