@@ -9,6 +9,7 @@ words, except inside letters spaced out on purpose ("f u c k").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -85,6 +86,7 @@ class WordProfanity:
     spaced: bool
     lead1: bool
     trail1: bool
+    quick: str  # the token as the matcher reads it (separators as spaces, runs squeezed)
 
 
 class ProfanityMatcher:
@@ -133,6 +135,12 @@ class ProfanityMatcher:
             pairs.update(pairwise(ws))
         self.pairs = frozenset(pairs)
         self._pair_firsts = frozenset(a for a, _ in pairs)
+        multi = ahocorasick.Automaton()  # the listed phrases of more than one word
+        for key in [*table, *(squeeze_word(self._norm(p))[0] for p in rules.allow_phrases)]:
+            if " " in key:
+                multi.add_word(f" {key} ", key)
+        multi.make_automaton()
+        self._multi = multi
         # per key: the first term whose word has no repeated letter (what a text without
         # squeezed runs can match)
         self._plain = {
@@ -168,11 +176,20 @@ class ProfanityMatcher:
         hits = tuple(self.find(token))
         leeted = leet(token, self._leet)
         sensitive = leeted == token and leet_all(token, self._leet) != token
-        words = QuickKey(_spaced(leeted)).text.split()
+        quick = QuickKey(_spaced(leeted)).text
+        words = quick.split()
         head = words[0] if words else ""
         tail = words[-1] if words and words[-1] in self._pair_firsts else None
         lead1, trail1 = single_edges(leeted)
-        return WordProfanity(hits, head, tail, sensitive, spaced_letters(leeted), lead1, trail1)
+        return WordProfanity(
+            hits, head, tail, sensitive, spaced_letters(leeted), lead1, trail1, quick
+        )
+
+    def phrase_across(self, quick: Iterable[str]) -> bool:
+        """Is a listed phrase of several words in the words' ``quick`` texts joined by single
+        spaces (what the whole text reads as, or more)?"""
+        hay = " " + " ".join(quick) + " "
+        return next(self._multi.iter(hay), None) is not None
 
     def leet_gate(self, folded: str) -> bool:
         return leet_gate(folded)

@@ -41,6 +41,7 @@ _LEET_SENSITIVE = attrgetter("leet_sensitive")
 _SPACED = attrgetter("spaced")
 _LEAD1 = attrgetter("lead1")
 _TRAIL1 = attrgetter("trail1")
+_QUICK = attrgetter("quick")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
 # Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
 # evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
@@ -189,11 +190,12 @@ class Screener:
         if any(map(_LEET_SENSITIVE, infos)) and prof.leet_gate(folded):
             return prof.find(folded)
         if (
-            any(map(_SPACED, infos))
-            or any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
+            any(map(_SPACED, infos)) or any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
         ) and prof.spaced_letters(folded):
             return prof.find(folded)
-        if not prof.pairs.isdisjoint(zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False)):
+        if not prof.pairs.isdisjoint(
+            zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False)
+        ) and prof.phrase_across(map(_QUICK, infos)):
             return prof.find(folded)  # a listed phrase may span two words
         if not any(map(_HITS, infos)):
             return []

@@ -34,6 +34,7 @@ class WordInfo:
     spaced: bool  # WordProfanity.spaced
     lead1: bool  # WordProfanity.lead1
     trail1: bool  # WordProfanity.trail1
+    quick: str  # WordProfanity.quick
     dtokens: tuple[str, ...]  # its disclosure tokens
     mask: int  # the disclosure index masks of those tokens, OR-ed
 
@@ -88,6 +89,7 @@ class TokenMemo:
             prof.spaced,
             prof.lead1,
             prof.trail1,
+            prof.quick,
             dtoks,
             mask,
         )
