@@ -224,6 +224,10 @@ def _load_normalise(path: Path) -> NormaliseRules:
             raise RulesError(f"{name}: [leet] maps one character to one character, not {k!r}")
     textspeak = {k.lower(): v.lower() for k, v in _str_map(data, "textspeak", name).items()}
     emoji = _str_map(data, "emoji_tokens", name)
+    for table, values in (("textspeak", textspeak), ("emoji_tokens", emoji)):
+        for k, v in values.items():  # what a token reads as: one or more words
+            if not v or " ".join(v.split()) != v:
+                raise RulesError(f"{name}: [{table}] {k!r} must read as words, not {v!r}")
     return NormaliseRules(lookalikes, leet, textspeak, emoji)
 
 

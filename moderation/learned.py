@@ -25,7 +25,7 @@ scores; the highest wins).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -134,15 +134,30 @@ class LearnedScorer:
             s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
         return s
 
+    def words_weight(self, words: list[str]) -> float:
+        """The weights of some consecutive words of a disclosure text: their unigrams and the
+        bigrams among them (see :meth:`logit_of`)."""
+        s = sum(map(self._known.__getitem__, words))
+        if len(words) > 1:
+            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
+        return s
+
+    def logit_of(self, weights: Iterable[float], joins: Iterable[tuple[str, str]]) -> float:
+        """The logit of a text cut into runs of words: the runs' :meth:`words_weight` and the
+        bigrams where one run meets the next (``joins``), equal to :meth:`logit` of the whole
+        text up to rounding."""
+        return self._b + sum(weights) + sum(map(self._bigram, joins, repeat(_ZERO)))
+
     def probability(self, text: str) -> float:
         return _sigmoid(self.logit(text))
 
     def fires(self, text: str) -> bool:
         return self.logit(text) >= self._cut
 
-    def check(self, text: str) -> LearnedVerdict | None:
-        """The verdict if the model's probability reaches its threshold, else None."""
-        x = self.logit(text)
+    def check(self, text: str, logit: float | None = None) -> LearnedVerdict | None:
+        """The verdict if the model's probability reaches its threshold, else None
+        (``logit``: the text's, if already known)."""
+        x = self.logit(text) if logit is None else logit
         if x < self._cut:
             return None
         return LearnedVerdict(_sigmoid(x), self.category(text))

@@ -8,9 +8,7 @@ text: every hit carries offsets into the original string.
 from __future__ import annotations
 
 import re
-from functools import reduce
-from itertools import chain
-from operator import and_, attrgetter, or_
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,10 +16,10 @@ from config.rules import RulesError
 from moderation.disclosure import DisclosureMatcher
 from moderation.learned import RULE_ID as LEARNED_RULE
 from moderation.learned import LearnedScorer
-from moderation.normalise import DisclosureText, Folder, disclosure_tokens
+from moderation.normalise import Folder, disclosure_tokens
 from moderation.pii import PiiMatcher
 from moderation.profanity import ProfanityMatcher
-from moderation.tokens import TokenMemo, WordInfo
+from moderation.tokens import TokenMemo
 
 if TYPE_CHECKING:
     from config.rules import Rules
@@ -32,16 +30,6 @@ SEVERITY_ORDER = ("urgent", "high", "medium", "none")
 _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
 _SPAN_KEY = attrgetter("start", "end")
-_DTOKENS = attrgetter("dtokens")
-_MASK = attrgetter("mask")
-_HITS = attrgetter("hits")
-_TAIL = attrgetter("tail")
-_HEAD = attrgetter("head")
-_LEET_SENSITIVE = attrgetter("leet_sensitive")
-_SPACED = attrgetter("spaced")
-_LEAD1 = attrgetter("lead1")
-_TRAIL1 = attrgetter("trail1")
-_QUICK = attrgetter("quick")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
 # Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
 # evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
@@ -173,40 +161,19 @@ class Screener:
         # Per-word results (moderation/tokens.py). Tokens are read word by word only if the
         # emoji tokens are not ASCII (else a word's tokens could depend on the whole text).
         self._memo = (
-            TokenMemo(self._profanity, self._word_dtokens, self._disclosure.scan)
+            TokenMemo(
+                self._profanity,
+                self._word_dtokens,
+                self._disclosure.scan,
+                self._token_re,
+                self._learned,
+            )
             if self._ascii_apostrophes
             else None
         )
 
     def _word_dtokens(self, word: str) -> list[str]:
         return disclosure_tokens(word, self._token_re, self._speak, True).tokens
-
-    def _word_profanity(
-        self, folded: str, words: list[str], infos: list[WordInfo]
-    ) -> list[tuple[str, int, int]]:
-        """The profanity hits of a text from its words' memo entries, or from the whole text
-        where something reaches across whitespace (see ``WordProfanity``)."""
-        prof = self._profanity
-        if any(map(_LEET_SENSITIVE, infos)) and prof.leet_gate(folded):
-            return prof.find(folded)
-        if (
-            any(map(_SPACED, infos)) or any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
-        ) and prof.spaced_letters(folded):
-            return prof.find(folded)
-        if not prof.pairs.isdisjoint(
-            zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False)
-        ) and prof.phrase_across(map(_QUICK, infos)):
-            return prof.find(folded)  # a listed phrase may span two words
-        if not any(map(_HITS, infos)):
-            return []
-        out: list[tuple[str, int, int]] = []
-        n = len(folded)
-        for i, x in enumerate(infos):
-            if x.hits:  # word i starts where the text after i splits ends
-                pos = n - len(folded.split(None, i)[-1])
-                for term, s, e in x.profanity.hits:
-                    out.append((term, pos + s, pos + e))
-        return out
 
     def disclosure_text(self, text: str) -> str:
         """The normalised text the disclosure rules and the learned fallback read."""
@@ -223,26 +190,24 @@ class Screener:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
         folded, fmap = self._folder.fold(text)
-        words = folded.split()
-        infos = self._memo.infos(words) if self._memo is not None else None
-        scanned: int | None = None
-        if infos is None:
+        view = self._memo.read(folded) if self._memo is not None else None
+        if view is None:
             prof_hits = self._profanity.find(folded)
             dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
+            scanned: int | None = None
         else:
-            prof_hits = self._word_profanity(folded, words, infos)
-            dtoks = list(chain.from_iterable(map(_DTOKENS, infos)))
-            dt = DisclosureText(
-                " ".join(dtoks), dtoks, folded, self._token_re, None, folded.isascii()
-            )
-            scanned = reduce(or_, map(_MASK, infos), 0)
+            prof_hits, dt, scanned = view.profanity, view.dtext, view.scanned
         pii_hits = self._pii.match(folded)
         rule_hits = self._disclosure.match(dt.text, scanned)
         learned = None
         if not rule_hits and self._learned is not None:
-            head = dt.text if len(dt.text) <= LEARNED_MAX_CHARS else dt.text[:LEARNED_MAX_CHARS]
-            learned = self._learned.check(head)
-            if learned is not None and self.damped(head, scanned if head is dt.text else None):
+            if len(dt.text) <= LEARNED_MAX_CHARS:
+                head = dt.text
+                logit = view.logit(self._learned) if view is not None else None
+            else:
+                head, logit, scanned = dt.text[:LEARNED_MAX_CHARS], None, None
+            learned = self._learned.check(head, logit)
+            if learned is not None and self.damped(head, scanned):
                 learned = None  # a general question or an idiom: the rules' call stands
         if not (prof_hits or pii_hits or rule_hits or learned):
             return EMPTY

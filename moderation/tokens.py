@@ -1,64 +1,161 @@
 """A memo of what each word of a message contributes to screening, worked out once per word.
 
 Live chat repeats a small vocabulary, and most of screening's work is per word: a word's
-profanity hits, its disclosure tokens (text-speak expanded) and the disclosure index masks of
-those tokens depend on that word alone. The memo keeps them for each whitespace-free token of
-folded text, so a message costs a dictionary lookup per word plus the checks for whatever can
-reach across whitespace (see :meth:`ProfanityMatcher.word`); when one of those applies, the
-whole-text path runs instead, so the result is always the same as reading the message whole.
+profanity hits, its disclosure tokens (text-speak expanded), the disclosure index masks of
+those tokens and their weight in the learned fallback depend on that word alone. The memo
+keeps them for each whitespace-free token of folded text, so a message costs a dictionary
+lookup per word plus the checks for whatever can reach across whitespace (see
+:class:`~moderation.profanity.WordProfanity`); where one of those applies, the profanity
+matcher reads the text whole, so the hits are always what reading the message whole gives.
 
-A message with many unseen words takes the whole-text path (and teaches the memo a few of
-them): working each new word out alone costs more than reading the text whole, and a flood of
-made-up words must not slow screening down. The memo is bounded; when full it starts again.
+A message with many unseen words is read whole (and teaches the memo a few of them): working
+each new word out alone costs more than reading the text whole, and a flood of made-up words
+must not slow screening down. The memo is bounded; when full it starts again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import reduce
+from itertools import chain
+from operator import and_, attrgetter, or_
+from typing import TYPE_CHECKING, NamedTuple
+
+from moderation.normalise import DisclosureText
 
 if TYPE_CHECKING:
+    import re
+
+    from moderation.learned import LearnedScorer
     from moderation.profanity import ProfanityMatcher, WordProfanity
 
-__all__ = ["TokenMemo", "WordInfo"]
+__all__ = ["TokenMemo", "WordInfo", "WordsView"]
+
+HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL = 1, 2, 4, 8, 16, 32
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class WordInfo:
+class WordInfo(NamedTuple):
     profanity: WordProfanity
-    hits: bool  # has profanity hits
-    tail: str | None  # WordProfanity.tail
-    head: str  # WordProfanity.head
-    leet_sensitive: bool  # WordProfanity.leet_sensitive
-    spaced: bool  # WordProfanity.spaced
-    lead1: bool  # WordProfanity.lead1
-    trail1: bool  # WordProfanity.trail1
-    quick: str  # WordProfanity.quick
-    dtokens: tuple[str, ...]  # its disclosure tokens
+    flags: int  # HITS | LEET | SPACED | LEAD1 | TRAIL1 | TAIL, from the WordProfanity
+    lead1: bool
+    trail1: bool
+    tail: str | None
+    head: str
+    quick: str
+    dtext: str  # its disclosure tokens joined by spaces ("" if none)
+    dtokens: tuple[str, ...]
     mask: int  # the disclosure index masks of those tokens, OR-ed
+    weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
+    first: str  # its first and last disclosure words
+    last: str
+
+
+_FLAGS = attrgetter("flags")
+_LEAD1 = attrgetter("lead1")
+_TRAIL1 = attrgetter("trail1")
+_TAIL = attrgetter("tail")
+_HEAD = attrgetter("head")
+_QUICK = attrgetter("quick")
+_DTEXT = attrgetter("dtext")
+_DTOKENS = attrgetter("dtokens")
+_MASK = attrgetter("mask")
+_WEIGHT = attrgetter("weight")
+_FIRST = attrgetter("first")
+_LAST = attrgetter("last")
+
+
+class WordsView:
+    """A message read through the memo: its profanity hits (offsets into the folded text),
+    its disclosure text and that text's index scan, and its learned-fallback logit."""
+
+    __slots__ = ("_infos", "_nonempty", "dtext", "profanity", "scanned")
+
+    def __init__(
+        self,
+        folded: str,
+        infos: list[WordInfo],
+        profanity: ProfanityMatcher,
+        token_re: re.Pattern[str],
+    ) -> None:
+        self._infos = infos
+        self.profanity = _profanity(folded, infos, profanity)
+        nonempty = self._nonempty = list(filter(_DTEXT, infos))
+        tokens = list(chain.from_iterable(map(_DTOKENS, nonempty)))
+        text = " ".join(map(_DTEXT, nonempty))
+        self.dtext = DisclosureText(text, tokens, folded, token_re, None, folded.isascii())
+        self.scanned: int = reduce(or_, map(_MASK, nonempty), 0)
+
+    def logit(self, learned: LearnedScorer) -> float:
+        """The learned fallback's logit of the whole disclosure text (up to rounding)."""
+        words = self._nonempty
+        return learned.logit_of(
+            map(_WEIGHT, words), zip(map(_LAST, words), map(_FIRST, words[1:]), strict=False)
+        )
+
+
+def _profanity(
+    folded: str, infos: list[WordInfo], prof: ProfanityMatcher
+) -> list[tuple[str, int, int]]:
+    """The words' hits, or the whole text's where something reaches across whitespace."""
+    flags = reduce(or_, map(_FLAGS, infos), 0)
+    if flags & LEET and prof.leet_gate(folded):
+        return prof.find(folded)
+    if (
+        flags & SPACED
+        or (
+            (flags & LEAD1 and flags & TRAIL1)
+            and any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
+        )
+    ) and prof.spaced_letters(folded):
+        return prof.find(folded)
+    if (
+        flags & TAIL
+        and not prof.pairs.isdisjoint(zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False))
+        and prof.phrase_across(map(_QUICK, infos))
+    ):
+        return prof.find(folded)  # a listed phrase may span two words
+    if not flags & HITS:
+        return []
+    out: list[tuple[str, int, int]] = []
+    n = len(folded)
+    for i, x in enumerate(infos):
+        if x.flags & HITS:  # word i starts where the text after i splits ends
+            pos = n - len(folded.split(None, i)[-1])
+            for term, s, e in x.profanity.hits:
+                out.append((term, pos + s, pos + e))
+    return out
 
 
 class TokenMemo:
-    """``infos(words)``: each word's :class:`WordInfo`, or None to read the text whole."""
+    """``read(folded)``: the message through the memo, or None to read the text whole."""
 
     def __init__(
         self,
         profanity: ProfanityMatcher,
         dtokens: Callable[[str], list[str]],
         scan: Callable[[str], int],
+        token_re: re.Pattern[str],
+        learned: LearnedScorer | None,
         size: int = 50_000,
         max_new: int = 12,
     ) -> None:
         self._profanity = profanity
         self._dtokens = dtokens
         self._scan = scan
+        self._token_re = token_re
+        self._learned = learned
         self._memo: dict[str, WordInfo] = {}
         self._size = size
         self._max_new = max_new
 
     def __len__(self) -> int:
         return len(self._memo)
+
+    def read(self, folded: str) -> WordsView | None:
+        infos = self.infos(folded.split())
+        if infos is None:
+            return None
+        return WordsView(folded, infos, self._profanity, self._token_re)
 
     def infos(self, words: list[str]) -> list[WordInfo] | None:
         memo = self._memo
@@ -77,20 +174,33 @@ class TokenMemo:
     def _learn(self, word: str) -> WordInfo:
         if len(self._memo) >= self._size:
             self._memo.clear()
-        prof = self._profanity.word(word)
-        dtoks = tuple(self._dtokens(word))
-        mask = self._scan(" ".join(dtoks)) if dtoks else 0
+        p: WordProfanity = self._profanity.word(word)
+        flags = (
+            (HITS if p.hits else 0)
+            | (LEET if p.leet_sensitive else 0)
+            | (SPACED if p.spaced else 0)
+            | (LEAD1 if p.lead1 else 0)
+            | (TRAIL1 if p.trail1 else 0)
+            | (TAIL if p.tail is not None else 0)
+        )
+        dtokens = tuple(self._dtokens(word))
+        dtext = " ".join(dtokens)
+        mask = self._scan(dtext) if dtext else 0
+        dwords = dtext.split(" ") if dtext else [""]
+        weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         info = self._memo[word] = WordInfo(
-            prof,
-            bool(prof.hits),
-            prof.tail,
-            prof.head,
-            prof.leet_sensitive,
-            prof.spaced,
-            prof.lead1,
-            prof.trail1,
-            prof.quick,
-            dtoks,
+            p,
+            flags,
+            p.lead1,
+            p.trail1,
+            p.tail,
+            p.head,
+            p.quick,
+            dtext,
+            dtokens,
             mask,
+            weight,
+            dwords[0],
+            dwords[-1],
         )
         return info
