@@ -23,8 +23,8 @@ import re
 import string
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
-from itertools import accumulate, count
+from collections.abc import Callable, Iterable, Mapping
+from itertools import accumulate, chain, count
 from operator import add
 
 import ahocorasick
@@ -171,24 +171,28 @@ class DisclosureText:
         "_ascii",
         "_folded",
         "_offsets",
+        "_parts",
         "_spaced",
         "_src",
         "_token_re",
+        "_tokens",
         "text",
-        "tokens",
     )
 
     def __init__(
         self,
         text: str,
-        tokens: list[str],
+        tokens: list[str] | None,
         folded: str,
         token_re: re.Pattern[str],
         spaced: str | None = None,
         ascii_words: bool = False,
+        parts: Iterable[tuple[str, ...]] = (),
     ):
+        """``tokens``: the tokens ``text`` joins, or None: they are ``parts`` chained."""
         self.text = text
-        self.tokens = tokens
+        self._tokens = tokens
+        self._parts = parts
         self._folded = folded
         self._token_re = token_re
         self._spaced = spaced  # the folded text with separators as spaces, if tokens split it
@@ -196,6 +200,12 @@ class DisclosureText:
         self._ascii = ascii_words
         self._offsets: list[int] = []
         self._src: list[tuple[int, int]] = []
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = list(chain.from_iterable(self._parts))
+        return self._tokens
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         if not self.tokens:

@@ -127,16 +127,41 @@ class PiiMatcher:
             for t, ids in texts.items():
                 self._guard_text.add_word(t, ids)
             self._guard_text.make_automaton()
+        # The same, a word at a time (see word_guards): the strings with no whitespace in them
+        # are looked for in each word, the others in the whole text.
+        self._word_text: ahocorasick.Automaton | None = None
+        inner = {t: ids for t, ids in texts.items() if not any(c.isspace() for c in t)}
+        self._spaced_text = [(t, ids) for t, ids in texts.items() if t not in inner]
+        if inner:
+            self._word_text = ahocorasick.Automaton()
+            for t, ids in inner.items():
+                self._word_text.add_word(t, ids)
+            self._word_text.make_automaton()
+        self.digit_bit = 1 << len(self._patterns)
         self._guard_regex = [
             (i, p.if_regex, *_needs(p.if_regex)) for i, p in enumerate(self._patterns) if p.if_regex
         ]
 
-    def _wanted(self, folded: str) -> list[int]:
+    def word_guards(self, word: str) -> int:
+        """What one whitespace-free word of folded text lets through: OR those of a text's
+        words and pass the result to :meth:`match` to skip its own guard scan."""
+        out = self.digit_bit if _has_digit(word) else 0
+        if self._word_text is not None:
+            out = reduce(or_, map(_second, self._word_text.iter(word)), out)
+        return out
+
+    def _wanted(self, folded: str, guards: int | None = None) -> list[int]:
         """The patterns whose guards pass, in rule order."""
         wanted = self._unguarded
-        if self._guard_text is not None:
-            wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
         digits: bool | None = None
+        if guards is not None:
+            wanted |= guards & (self.digit_bit - 1)
+            digits = bool(guards & self.digit_bit)
+            for t, ids in self._spaced_text:
+                if t in folded:
+                    wanted |= ids
+        elif self._guard_text is not None:
+            wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
         for i, rx, chars, needs_digit in self._guard_regex:
             if wanted >> i & 1:
                 continue
@@ -151,12 +176,13 @@ class PiiMatcher:
                 wanted |= 1 << i
         return [i for i in range(wanted.bit_length()) if wanted >> i & 1]
 
-    def match(self, folded: str) -> list[RawPii]:
+    def match(self, folded: str, guards: int | None = None) -> list[RawPii]:
+        """Contact details in folded text (``guards``: its words' :meth:`word_guards`)."""
         if not folded:
             return []
         n = len(folded)
         found: list[RawPii] = []
-        for i in self._wanted(folded):
+        for i in self._wanted(folded, guards):
             pat = self._patterns[i]
             if pat.anchor is None:
                 windows = [(0, n)]

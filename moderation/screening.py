@@ -165,6 +165,8 @@ class Screener:
                 self._profanity,
                 self._word_dtokens,
                 self._disclosure.scan,
+                self._disclosure.scan_bits,
+                self._pii.word_guards,
                 self._token_re,
                 self._learned,
             )
@@ -197,7 +199,7 @@ class Screener:
             scanned: int | None = None
         else:
             prof_hits, dt, scanned = view.profanity, view.dtext, view.scanned
-        pii_hits = self._pii.match(folded)
+        pii_hits = self._pii.match(folded, view.guards if view is not None else None)
         rule_hits = self._disclosure.match(dt.text, scanned)
         learned = None
         if not rule_hits and self._learned is not None:

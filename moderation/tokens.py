@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import reduce
-from itertools import chain
 from operator import and_, attrgetter, or_
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -31,12 +30,17 @@ if TYPE_CHECKING:
 
 __all__ = ["TokenMemo", "WordInfo", "WordsView"]
 
-HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL = 1, 2, 4, 8, 16, 32
+HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL, EMPTY = 1, 2, 4, 8, 16, 32, 64
+_FLAG_BITS = 7
 
 
 class WordInfo(NamedTuple):
     profanity: WordProfanity
-    flags: int  # HITS | LEET | SPACED | LEAD1 | TRAIL1 | TAIL, from the WordProfanity
+    # one int to OR across a message's words: the disclosure index masks of the word's
+    # tokens (the low ``mask_bits`` bits), then the flags (HITS | LEET | SPACED | LEAD1 |
+    # TRAIL1 | TAIL from the WordProfanity; EMPTY: no disclosure tokens), then the contact
+    # detail guards the word lets through
+    bits: int
     lead1: bool
     trail1: bool
     tail: str | None
@@ -44,13 +48,12 @@ class WordInfo(NamedTuple):
     quick: str
     dtext: str  # its disclosure tokens joined by spaces ("" if none)
     dtokens: tuple[str, ...]
-    mask: int  # the disclosure index masks of those tokens, OR-ed
     weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
     first: str  # its first and last disclosure words
     last: str
 
 
-_FLAGS = attrgetter("flags")
+_BITS = attrgetter("bits")
 _LEAD1 = attrgetter("lead1")
 _TRAIL1 = attrgetter("trail1")
 _TAIL = attrgetter("tail")
@@ -58,7 +61,6 @@ _HEAD = attrgetter("head")
 _QUICK = attrgetter("quick")
 _DTEXT = attrgetter("dtext")
 _DTOKENS = attrgetter("dtokens")
-_MASK = attrgetter("mask")
 _WEIGHT = attrgetter("weight")
 _FIRST = attrgetter("first")
 _LAST = attrgetter("last")
@@ -66,24 +68,23 @@ _LAST = attrgetter("last")
 
 class WordsView:
     """A message read through the memo: its profanity hits (offsets into the folded text),
-    its disclosure text and that text's index scan, and its learned-fallback logit."""
+    its disclosure text and that text's index scan, the contact-detail guards its words let
+    through, and its learned-fallback logit."""
 
-    __slots__ = ("_infos", "_nonempty", "dtext", "profanity", "scanned")
+    __slots__ = ("_nonempty", "dtext", "guards", "profanity", "scanned")
 
-    def __init__(
-        self,
-        folded: str,
-        infos: list[WordInfo],
-        profanity: ProfanityMatcher,
-        token_re: re.Pattern[str],
-    ) -> None:
-        self._infos = infos
-        self.profanity = _profanity(folded, infos, profanity)
-        nonempty = self._nonempty = list(filter(_DTEXT, infos))
-        tokens = list(chain.from_iterable(map(_DTOKENS, nonempty)))
-        text = " ".join(map(_DTEXT, nonempty))
-        self.dtext = DisclosureText(text, tokens, folded, token_re, None, folded.isascii())
-        self.scanned: int = reduce(or_, map(_MASK, nonempty), 0)
+    def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
+        bits = reduce(or_, map(_BITS, infos), 0)
+        shift = memo.mask_bits
+        flags = bits >> shift & ((1 << _FLAG_BITS) - 1)
+        self.scanned: int = bits & ((1 << shift) - 1)
+        self.guards: int = bits >> (shift + _FLAG_BITS)
+        self.profanity = _profanity(folded, infos, flags, memo.profanity)
+        self._nonempty = list(filter(_DTEXT, infos)) if flags & EMPTY else infos
+        text = " ".join(map(_DTEXT, self._nonempty))
+        self.dtext = DisclosureText(
+            text, None, folded, memo.token_re, None, folded.isascii(), map(_DTOKENS, infos)
+        )
 
     def logit(self, learned: LearnedScorer) -> float:
         """The learned fallback's logit of the whole disclosure text (up to rounding)."""
@@ -94,10 +95,9 @@ class WordsView:
 
 
 def _profanity(
-    folded: str, infos: list[WordInfo], prof: ProfanityMatcher
+    folded: str, infos: list[WordInfo], flags: int, prof: ProfanityMatcher
 ) -> list[tuple[str, int, int]]:
     """The words' hits, or the whole text's where something reaches across whitespace."""
-    flags = reduce(or_, map(_FLAGS, infos), 0)
     if flags & LEET and prof.leet_gate(folded):
         return prof.find(folded)
     if (
@@ -119,7 +119,7 @@ def _profanity(
     out: list[tuple[str, int, int]] = []
     n = len(folded)
     for i, x in enumerate(infos):
-        if x.flags & HITS:  # word i starts where the text after i splits ends
+        if x.profanity.hits:  # word i starts where the text after i splits ends
             pos = n - len(folded.split(None, i)[-1])
             for term, s, e in x.profanity.hits:
                 out.append((term, pos + s, pos + e))
@@ -134,15 +134,19 @@ class TokenMemo:
         profanity: ProfanityMatcher,
         dtokens: Callable[[str], list[str]],
         scan: Callable[[str], int],
+        mask_bits: int,
+        guards: Callable[[str], int],
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
         size: int = 50_000,
         max_new: int = 12,
     ) -> None:
-        self._profanity = profanity
+        self.profanity = profanity
+        self.token_re = token_re
+        self.mask_bits = mask_bits  # the width of a disclosure index scan
         self._dtokens = dtokens
         self._scan = scan
-        self._token_re = token_re
+        self._guards = guards
         self._learned = learned
         self._memo: dict[str, WordInfo] = {}
         self._size = size
@@ -155,7 +159,7 @@ class TokenMemo:
         infos = self.infos(folded.split())
         if infos is None:
             return None
-        return WordsView(folded, infos, self._profanity, self._token_re)
+        return WordsView(folded, infos, self)
 
     def infos(self, words: list[str]) -> list[WordInfo] | None:
         memo = self._memo
@@ -174,7 +178,9 @@ class TokenMemo:
     def _learn(self, word: str) -> WordInfo:
         if len(self._memo) >= self._size:
             self._memo.clear()
-        p: WordProfanity = self._profanity.word(word)
+        p: WordProfanity = self.profanity.word(word)
+        dtokens = tuple(self._dtokens(word))
+        dtext = " ".join(dtokens)
         flags = (
             (HITS if p.hits else 0)
             | (LEET if p.leet_sensitive else 0)
@@ -182,15 +188,16 @@ class TokenMemo:
             | (LEAD1 if p.lead1 else 0)
             | (TRAIL1 if p.trail1 else 0)
             | (TAIL if p.tail is not None else 0)
+            | (0 if dtext else EMPTY)
         )
-        dtokens = tuple(self._dtokens(word))
-        dtext = " ".join(dtokens)
         mask = self._scan(dtext) if dtext else 0
+        shift = self.mask_bits
+        bits = mask | flags << shift | self._guards(word) << (shift + _FLAG_BITS)
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         info = self._memo[word] = WordInfo(
             p,
-            flags,
+            bits,
             p.lead1,
             p.trail1,
             p.tail,
@@ -198,7 +205,6 @@ class TokenMemo:
             p.quick,
             dtext,
             dtokens,
-            mask,
             weight,
             dwords[0],
             dwords[-1],
