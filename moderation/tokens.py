@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import reduce
-from operator import and_, attrgetter, or_
+from operator import and_, attrgetter, itemgetter, or_
 from typing import TYPE_CHECKING, NamedTuple
 
 from moderation.normalise import DisclosureText
@@ -35,35 +35,28 @@ _FLAG_BITS = 7
 
 
 class WordInfo(NamedTuple):
-    profanity: WordProfanity
+    """A word's contribution. A message reads its words' infos column by column
+    (``zip(*infos)``), so they carry the fields most messages need and little else."""
+
     # one int to OR across a message's words: the disclosure index masks of the word's
     # tokens (the low ``mask_bits`` bits), then the flags (HITS | LEET | SPACED | LEAD1 |
     # TRAIL1 | TAIL from the WordProfanity; EMPTY: no disclosure tokens), then the contact
     # detail guards the word lets through
     bits: int
-    lead1: bool
-    trail1: bool
-    tail: str | None
-    head: str
-    quick: str
     dtext: str  # its disclosure tokens joined by spaces ("" if none)
-    dtokens: tuple[str, ...]
     weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
     first: str  # its first and last disclosure words
     last: str
+    lead1: bool  # from the WordProfanity
+    trail1: bool
+    tail: str | None
+    head: str
+    rest: tuple[WordProfanity, tuple[str, ...]]  # the WordProfanity, the disclosure tokens
 
 
-_BITS = attrgetter("bits")
-_LEAD1 = attrgetter("lead1")
-_TRAIL1 = attrgetter("trail1")
-_TAIL = attrgetter("tail")
-_HEAD = attrgetter("head")
-_QUICK = attrgetter("quick")
-_DTEXT = attrgetter("dtext")
-_DTOKENS = attrgetter("dtokens")
-_WEIGHT = attrgetter("weight")
-_FIRST = attrgetter("first")
-_LAST = attrgetter("last")
+_QUICK = attrgetter("quick")  # of a WordProfanity
+_PROFANITY = itemgetter(0)  # of a WordInfo's rest
+_DTOKENS = itemgetter(1)
 
 
 class WordsView:
@@ -71,57 +64,66 @@ class WordsView:
     its disclosure text and that text's index scan, the contact-detail guards its words let
     through, and its learned-fallback logit."""
 
-    __slots__ = ("_nonempty", "dtext", "guards", "profanity", "scanned")
+    __slots__ = ("_lasts", "_nexts", "_weights", "dtext", "guards", "profanity", "scanned")
 
     def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
-        bits = reduce(or_, map(_BITS, infos), 0)
+        words, dtexts, weights, firsts, lasts, lead1, trail1, tails, heads, rest = zip(
+            *infos, strict=True
+        )
+        bits = reduce(or_, words, 0)
         shift = memo.mask_bits
         flags = bits >> shift & ((1 << _FLAG_BITS) - 1)
         self.scanned: int = bits & ((1 << shift) - 1)
         self.guards: int = bits >> (shift + _FLAG_BITS)
-        self.profanity = _profanity(folded, infos, flags, memo.profanity)
-        self._nonempty = list(filter(_DTEXT, infos)) if flags & EMPTY else infos
-        text = " ".join(map(_DTEXT, self._nonempty))
+        prof = memo.profanity
+        if flags & LEET and prof.leet_gate(folded):
+            self.profanity = prof.find(folded)
+        elif (
+            flags & SPACED
+            or ((flags & LEAD1 and flags & TRAIL1) and any(map(and_, trail1, lead1[1:])))
+        ) and prof.spaced_letters(folded):
+            self.profanity = prof.find(folded)
+        elif (
+            flags & TAIL
+            and not prof.pairs.isdisjoint(zip(tails, heads[1:], strict=False))
+            and prof.phrase_across(map(_QUICK, map(_PROFANITY, rest)))
+        ):
+            self.profanity = prof.find(folded)  # a listed phrase may span two words
+        elif flags & HITS:
+            self.profanity = _hits(folded, rest)
+        else:
+            self.profanity = []
+        if flags & EMPTY:  # words with no disclosure tokens: leave them out
+            firsts = tuple(w for w, d in zip(firsts, dtexts, strict=True) if d)
+            lasts = tuple(w for w, d in zip(lasts, dtexts, strict=True) if d)
+            dtexts = tuple(filter(None, dtexts))
+        self._weights = weights
+        self._lasts, self._nexts = lasts, firsts[1:]
         self.dtext = DisclosureText(
-            text, None, folded, memo.token_re, None, folded.isascii(), map(_DTOKENS, infos)
+            " ".join(dtexts),
+            None,
+            folded,
+            memo.token_re,
+            None,
+            folded.isascii(),
+            map(_DTOKENS, rest),
         )
 
     def logit(self, learned: LearnedScorer) -> float:
         """The learned fallback's logit of the whole disclosure text (up to rounding)."""
-        words = self._nonempty
-        return learned.logit_of(
-            map(_WEIGHT, words), zip(map(_LAST, words), map(_FIRST, words[1:]), strict=False)
-        )
+        return learned.logit_of(self._weights, zip(self._lasts, self._nexts, strict=False))
 
 
-def _profanity(
-    folded: str, infos: list[WordInfo], flags: int, prof: ProfanityMatcher
+def _hits(
+    folded: str, rest: tuple[tuple[WordProfanity, tuple[str, ...]], ...]
 ) -> list[tuple[str, int, int]]:
-    """The words' hits, or the whole text's where something reaches across whitespace."""
-    if flags & LEET and prof.leet_gate(folded):
-        return prof.find(folded)
-    if (
-        flags & SPACED
-        or (
-            (flags & LEAD1 and flags & TRAIL1)
-            and any(map(and_, map(_TRAIL1, infos), map(_LEAD1, infos[1:])))
-        )
-    ) and prof.spaced_letters(folded):
-        return prof.find(folded)
-    if (
-        flags & TAIL
-        and not prof.pairs.isdisjoint(zip(map(_TAIL, infos), map(_HEAD, infos[1:]), strict=False))
-        and prof.phrase_across(map(_QUICK, infos))
-    ):
-        return prof.find(folded)  # a listed phrase may span two words
-    if not flags & HITS:
-        return []
+    """The words' own profanity hits, with offsets into the folded text."""
     out: list[tuple[str, int, int]] = []
     n = len(folded)
-    for i, x in enumerate(infos):
-        if x.profanity.hits:  # word i starts where the text after i splits ends
+    for i, (p, _) in enumerate(rest):
+        if p.hits:  # word i starts where the text after i splits ends
             pos = n - len(folded.split(None, i)[-1])
-            for term, s, e in x.profanity.hits:
+            for term, s, e in p.hits:
                 out.append((term, pos + s, pos + e))
     return out
 
@@ -196,17 +198,15 @@ class TokenMemo:
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         info = self._memo[word] = WordInfo(
-            p,
             bits,
+            dtext,
+            weight,
+            dwords[0],
+            dwords[-1],
             p.lead1,
             p.trail1,
             p.tail,
             p.head,
-            p.quick,
-            dtext,
-            dtokens,
-            weight,
-            dwords[0],
-            dwords[-1],
+            (p, dtokens),
         )
         return info
