@@ -254,11 +254,6 @@ class DisclosureMatcher:
         and pass the result to :meth:`match` to skip its own scan."""
         return self._needs.scan(text)
 
-    @property
-    def scan_bits(self) -> int:
-        """How many bits a :meth:`scan` can set."""
-        return self._needs.K * self._needs.n
-
     def match(self, text: str, scanned: int | None = None) -> list[RuleHit]:
         present = self._needs.present(text, scanned)
         hay = " " + text

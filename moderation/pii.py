@@ -138,6 +138,7 @@ class PiiMatcher:
                 self._word_text.add_word(t, ids)
             self._word_text.make_automaton()
         self.digit_bit = 1 << len(self._patterns)
+        self.guard_bits = len(self._patterns) + 1  # the width of word_guards
         self._guard_regex = [
             (i, p.if_regex, *_needs(p.if_regex)) for i, p in enumerate(self._patterns) if p.if_regex
         ]

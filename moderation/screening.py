@@ -165,8 +165,8 @@ class Screener:
                 self._profanity,
                 self._word_dtokens,
                 self._disclosure.scan,
-                self._disclosure.scan_bits,
                 self._pii.word_guards,
+                self._pii.guard_bits,
                 self._token_re,
                 self._learned,
             )

@@ -32,16 +32,17 @@ __all__ = ["TokenMemo", "WordInfo", "WordsView"]
 
 HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL, EMPTY = 1, 2, 4, 8, 16, 32, 64
 _FLAG_BITS = 7
+_FLAG_MASK = (1 << _FLAG_BITS) - 1
 
 
 class WordInfo(NamedTuple):
     """A word's contribution. A message reads its words' infos column by column
     (``zip(*infos)``), so they carry the fields most messages need and little else."""
 
-    # one int to OR across a message's words: the disclosure index masks of the word's
-    # tokens (the low ``mask_bits`` bits), then the flags (HITS | LEET | SPACED | LEAD1 |
+    # one int to OR across a message's words: the flags (HITS | LEET | SPACED | LEAD1 |
     # TRAIL1 | TAIL from the WordProfanity; EMPTY: no disclosure tokens), then the contact
-    # detail guards the word lets through
+    # detail guards the word lets through, then the disclosure index masks of its tokens
+    # (highest: a word in no rule's index keeps a small int)
     bits: int
     dtext: str  # its disclosure tokens joined by spaces ("" if none)
     weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
@@ -71,10 +72,9 @@ class WordsView:
             *infos, strict=True
         )
         bits = reduce(or_, words, 0)
-        shift = memo.mask_bits
-        flags = bits >> shift & ((1 << _FLAG_BITS) - 1)
-        self.scanned: int = bits & ((1 << shift) - 1)
-        self.guards: int = bits >> (shift + _FLAG_BITS)
+        flags = bits & _FLAG_MASK
+        self.guards: int = bits >> _FLAG_BITS & memo.guard_mask
+        self.scanned: int = bits >> memo.mask_shift
         prof = memo.profanity
         if flags & LEET and prof.leet_gate(folded):
             self.profanity = prof.find(folded)
@@ -136,8 +136,8 @@ class TokenMemo:
         profanity: ProfanityMatcher,
         dtokens: Callable[[str], list[str]],
         scan: Callable[[str], int],
-        mask_bits: int,
         guards: Callable[[str], int],
+        guard_bits: int,
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
         size: int = 50_000,
@@ -145,7 +145,8 @@ class TokenMemo:
     ) -> None:
         self.profanity = profanity
         self.token_re = token_re
-        self.mask_bits = mask_bits  # the width of a disclosure index scan
+        self.guard_mask = (1 << guard_bits) - 1  # what a word's guards can set
+        self.mask_shift = _FLAG_BITS + guard_bits
         self._dtokens = dtokens
         self._scan = scan
         self._guards = guards
@@ -193,8 +194,7 @@ class TokenMemo:
             | (0 if dtext else EMPTY)
         )
         mask = self._scan(dtext) if dtext else 0
-        shift = self.mask_bits
-        bits = mask | flags << shift | self._guards(word) << (shift + _FLAG_BITS)
+        bits = flags | self._guards(word) << _FLAG_BITS | mask << self.mask_shift
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         info = self._memo[word] = WordInfo(
