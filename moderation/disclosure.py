@@ -85,6 +85,16 @@ class _Part:
         always = any(not t for t in trigs)  # a phrase needs no particular word
         self.triggers = frozenset() if always else frozenset(w for t in trigs for w in t)
 
+    def needed(self) -> frozenset[str]:
+        """Words of which one is in any text a phrase of the part matches: each phrase's
+        rarest required slot (empty if some phrase requires no word)."""
+        out: set[str] = set()
+        for ph in self.phrases:
+            if not ph.slots:
+                return frozenset()
+            out |= max(ph.slots, key=slot_score)
+        return frozenset(out)
+
     def words(self) -> Iterable[str]:
         """Every word (or "stem*") the part's phrases need or start with."""
         for ph in self.phrases:
@@ -131,25 +141,34 @@ class _Part:
 class _Needs:
     """Which phrases have all their required words present, for every phrase at once.
 
-    Phrase ``i`` gets bit ``i`` of each of ``K`` sections (its K rarest required slots); a
-    word's mask sets the phrase's bit in the section of each slot it is in. OR-ing the masks of
-    a message's words and AND-ing the sections leaves the phrases whose slots are all present.
+    Phrase ``i`` gets bit ``i`` of each of ``K`` sections (its K rarest required slots) and
+    of ``M`` more (for a rule's key phrase: each of the rule's other parts, met by a word
+    that one of that part's phrases needs); a word's mask sets the phrase's bit in the
+    section of each slot (or part) it is in. OR-ing the masks of a message's words and
+    AND-ing the sections leaves the phrases whose slots are all present, and whose rule's
+    other parts may be.
     """
 
     K = 3
+    M = 2
 
-    def __init__(self, phrases: list[tuple[frozenset[str], ...]]) -> None:
+    def __init__(
+        self, phrases: list[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]]
+    ) -> None:
         n = self.n = max(len(phrases), 1)
         masks: dict[str, int] = {}
         fill = 0
-        for i, slots in enumerate(phrases):
+        for i, (slots, parts) in enumerate(phrases):
             keep = sorted(slots, key=slot_score, reverse=True)[: self.K]
-            for j in range(self.K):
-                if j < len(keep):
-                    for w in keep[j]:
-                        masks[w] = masks.get(w, 0) | 1 << (j * n + i)
-                else:  # fewer slots: the section is satisfied
+            for j in range(self.K + self.M):
+                words = keep[j] if j < self.K and j < len(keep) else None
+                if j >= self.K and j - self.K < len(parts):
+                    words = parts[j - self.K] or None  # empty: the part needs no word
+                if words is None:  # fewer slots or parts: the section is satisfied
                     fill |= 1 << (j * n + i)
+                    continue
+                for w in words:
+                    masks[w] = masks.get(w, 0) | 1 << (j * n + i)
         self.masks = masks
         self.fill = fill
         self.low = (1 << n) - 1
@@ -172,7 +191,7 @@ class _Needs:
         """The phrases whose required words are all in ``text`` (``scanned``: its scan)."""
         sat = (self.scan(text) if scanned is None else scanned) | self.fill
         n, out = self.n, sat
-        for j in range(1, self.K):
+        for j in range(1, self.K + self.M):
             out &= sat >> (j * n)
         return out & self.low
 
@@ -211,14 +230,20 @@ class DisclosureMatcher:
         keys = [ids[0] for _, _, ids in self._rules]
         damps = [pid for _, pid, _ in self._dampers]
         rest = [p for p in range(len(self._parts)) if p not in set(keys) | set(damps)]
-        phrases: list[tuple[frozenset[str], ...]] = []
+        phrases: list[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]] = []
+        # per key part: for each other part of its rule, the words one of whose phrases
+        # must be present (empty: a phrase of it needs no word)
+        self._others = {
+            ids[0]: tuple(self._parts[p].needed() for p in ids[1:]) for _, _, ids in self._rules
+        }
         self._at: list[tuple[int, int]] = [(0, 0)] * len(self._parts)  # part -> first bit, mask
         self._owner: list[tuple[int, int]] = []  # bit -> (rule or damper, the part's first bit)
         for group in (keys, damps, rest):
             for k, pid in enumerate(group):
                 lo = len(phrases)
+                others = self._others.get(pid, ()) if group is keys else ()
                 for ph in self._parts[pid].phrases:
-                    phrases.append(ph.slots)
+                    phrases.append((ph.slots, others))
                     self._owner.append((k, lo))
                 self._at[pid] = (lo, (1 << (len(phrases) - lo)) - 1)
             if group is keys:

@@ -14,7 +14,7 @@ single spaces, apostrophes dropped, text-speak expanded). In a phrase:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 __all__ = ["compile_phrase", "slot_score"]
@@ -32,7 +32,7 @@ _STOP = frozenset(
 )
 
 
-def slot_score(words: tuple[str, ...] | frozenset[str]) -> float:
+def slot_score(words: Collection[str]) -> float:
     """Higher is a better trigger: few common words, long words, few alternatives."""
     common = sum(1 for w in words if w in _STOP)
     shortest = min(len(w.rstrip("*")) for w in words)
