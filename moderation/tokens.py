@@ -160,7 +160,7 @@ class TokenMemo:
 
     def read(self, folded: str) -> WordsView | None:
         infos = self.infos(folded.split())
-        if infos is None:
+        if not infos:  # None, or no words at all
             return None
         return WordsView(folded, infos, self)
 
