@@ -77,6 +77,54 @@ def _needs(rx: re.Pattern[str]) -> tuple[str, bool]:
     return "".join(dict.fromkeys(chars)), digit
 
 
+def _word_local(rx: re.Pattern[str]) -> bool:
+    r"""Can no match of ``rx`` contain whitespace, or depend on it beyond ````? Then a text
+    holds a match exactly where one of its whitespace-free words does. (From the parsed
+    pattern; anything not known to be safe, such as ``.``, ``[^...]`` or lookarounds, is
+    not.)"""
+    if rx.flags & re.IGNORECASE:
+        return False
+    try:  # the standard library's own regex parser (private: not local if it changes)
+        c = importlib.import_module("re._constants")
+        tree = importlib.import_module("re._parser").parse(rx.pattern, rx.flags)
+    except Exception:
+        return False
+    safe_categories = (c.CATEGORY_DIGIT, c.CATEGORY_WORD, c.CATEGORY_NOT_SPACE)
+
+    def char_ok(code: int) -> bool:
+        return not chr(code).isspace()
+
+    def ok(items: object) -> bool:
+        for op, av in items:  # type: ignore[attr-defined]
+            if op is c.LITERAL:
+                good = char_ok(av)
+            elif op is c.IN:
+                good = all(
+                    (o is c.LITERAL and char_ok(a))
+                    or (o is c.RANGE and all(char_ok(x) for x in range(a[0], a[1] + 1)))
+                    or (o is c.CATEGORY and a in safe_categories)
+                    for o, a in av
+                )
+            elif op is c.AT:
+                good = av in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY)
+            elif op is c.BRANCH:
+                good = all(ok(b) for b in av[1])
+            elif op is c.SUBPATTERN:
+                good = not av[1] & c.SRE_FLAG_IGNORECASE and ok(av[-1])
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                good = ok(av[2])
+            else:
+                good = False
+            if not good:
+                return False
+        return True
+
+    try:
+        return ok(tree)
+    except Exception:
+        return False
+
+
 class RawPii(NamedTuple):
     kind: str
     start: int  # offsets into the folded text
@@ -137,8 +185,17 @@ class PiiMatcher:
             for t, ids in inner.items():
                 self._word_text.add_word(t, ids)
             self._word_text.make_automaton()
-        self.digit_bit = 1 << len(self._patterns)
-        self.guard_bits = len(self._patterns) + 1  # the width of word_guards
+        # word_guards: the patterns' text guards, a digit, then the word-local anchors found
+        count = len(self._patterns)
+        self.digit_bit = 1 << count
+        self.guard_bits = 2 * count + 1  # the width of word_guards
+        self._local = [
+            (i, p.anchor)
+            for i, p in enumerate(self._patterns)
+            if p.anchor is not None and _word_local(p.anchor)
+        ]
+        # patterns to keep whatever the words' anchors say
+        self._not_local = ((1 << count) - 1) ^ sum(1 << i for i, _ in self._local)
         self._guard_regex = [
             (i, p.if_regex, *_needs(p.if_regex)) for i, p in enumerate(self._patterns) if p.if_regex
         ]
@@ -149,6 +206,9 @@ class PiiMatcher:
         out = self.digit_bit if _has_digit(word) else 0
         if self._word_text is not None:
             out = reduce(or_, map(_second, self._word_text.iter(word)), out)
+        for i, anchor in self._local:
+            if anchor.search(word):
+                out |= self.digit_bit << (1 + i)
         return out
 
     def _wanted(self, folded: str, guards: int | None = None) -> list[int]:
@@ -175,6 +235,8 @@ class PiiMatcher:
                     continue
             if rx.search(folded):
                 wanted |= 1 << i
+        if guards is not None:  # a word-local anchor that no word has: nothing to find
+            wanted &= self._not_local | guards >> (len(self._patterns) + 1)
         return [i for i in range(wanted.bit_length()) if wanted >> i & 1]
 
     def match(self, folded: str, guards: int | None = None) -> list[RawPii]:
