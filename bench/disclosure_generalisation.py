@@ -49,6 +49,7 @@ from config.rules import Rules, load_rules, model_from_dict  # noqa: E402
 from moderation.screening import Screener  # noqa: E402
 
 FRESH = ROOT / "tests" / "data" / "screening_fresh.jsonl"
+FRESH2 = FRESH.with_name("screening_fresh2.jsonl")  # written independently of the rules
 Row = dict[str, Any]
 
 
@@ -167,11 +168,12 @@ def lobo(show: bool) -> None:
 
 
 def fresh(show: bool) -> None:
-    rows = load_rows([FRESH])
+    rows = load_rows([FRESH, FRESH2])
     rules = load_rules()
     alone = Screener(dataclasses.replace(rules, model=None))
     both = Screener(rules)
-    print(f"FRESH BATCHES ({FRESH.relative_to(ROOT)}: never trained or tuned on; shipped model)")
+    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}"
+    print(f"FRESH BATCHES ({where}: never trained on; shipped model)")
     total = (Tally(), Tally())
     for name in dict.fromkeys(r.get("batch", "fresh") for r in rows):
         batch = [r for r in rows if r.get("batch", "fresh") == name]

@@ -10,7 +10,7 @@ What it does, deterministically (same data and rules -> the same file):
 
 1. Reads the labelled lines of tests/data/screening_dev.jsonl and screening_holdout.jsonl,
    and the example lines with a disclosure verdict shipped in config/rules/disclosure*.toml
-   (never tests/data/screening_fresh.jsonl: that is the untouched test set), and turns each into
+   (never tests/data/screening_fresh*.jsonl: those are the untouched test sets), and turns each into
    the disclosure text the rules read (``Screener.disclosure_text``: folded, text-speak
    expanded), so look-alike letters and text-speak are normalised exactly as at run time.
 2. Features: word unigrams + bigrams and the character 3- to 5-grams of each word
@@ -54,6 +54,7 @@ from moderation.screening import Screener  # noqa: E402
 DATA = ROOT / "tests" / "data"
 TRAIN_FILES = (DATA / "screening_dev.jsonl", DATA / "screening_holdout.jsonl")
 FRESH_FILE = DATA / "screening_fresh.jsonl"  # the true test: never trained on
+FRESH2_FILE = DATA / "screening_fresh2.jsonl"  # a second, written independently of the rules
 # The holdout file's batches, in file order: [start, end) line ranges, each appended by one
 # commit (its rules were tuned on it in that commit). Lines past the last end form one more
 # batch. Used as cross-validation groups here and by bench/disclosure_generalisation.py.
@@ -89,7 +90,7 @@ def example_rows(rules_dir: Path | None = None) -> list[dict[str, Any]]:
     """The disclosure verdicts of the example lines shipped in the rule files (a third
     training group), minus any line of the holdout or fresh sets."""
     rules = load_rules(rules_dir, with_model=False)
-    held = {r["text"] for r in load_rows([TRAIN_FILES[1], FRESH_FILE])}
+    held = {r["text"] for r in load_rows([TRAIN_FILES[1], FRESH_FILE, FRESH2_FILE])}
     out = []
     for ex in rules.examples:
         sev = ex.expect.get("severity")

@@ -13,6 +13,10 @@ from moderation.screening import Screener
 DATA = Path(__file__).resolve().parents[1] / "data" / "screening_dev.jsonl"
 # A second labelled set, written after the rules and first scored unseen; now a regression set.
 HOLDOUT = DATA.with_name("screening_holdout.jsonl")
+# Lines the rules and the learned fallback were never trained on (a few general rules were
+# added after a first reading of their errors): regression sets for the targets too.
+FRESH = DATA.with_name("screening_fresh.jsonl")
+FRESH2 = DATA.with_name("screening_fresh2.jsonl")
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -34,7 +38,9 @@ def test_dev_set_shape() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("path", [DATA, HOLDOUT], ids=["dev", "holdout"])
+@pytest.mark.parametrize(
+    "path", [DATA, HOLDOUT, FRESH, FRESH2], ids=["dev", "holdout", "fresh", "fresh2"]
+)
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())
     rows = _rows(path)
@@ -46,5 +52,6 @@ def test_targets_on_labelled_sets(path: Path) -> None:
     assert all(x.disclosure for r, x in res if r["severity"] == "urgent")
     ppos = [x for r, x in res if r["profanity"]]
     pneg = [x for r, x in res if not r["profanity"]]
-    assert sum(x.profanity for x in ppos) / len(ppos) >= 0.95
+    if ppos:  # (the first fresh set has no swearing)
+        assert sum(x.profanity for x in ppos) / len(ppos) >= 0.95
     assert sum(x.profanity for x in pneg) / len(pneg) <= 0.03
