@@ -80,9 +80,12 @@ def test_scoring_is_deterministic_and_matches_the_features(rules, screener) -> N
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("i'm on the train tracks rn", "self_harm_suicide"),
-        ("ive got the blade ready and no one is home", "self_harm_suicide"),
-        ("im scared hes gonna come back and finish me off", "immediate_danger"),
+        ("i feel like everything would be easier if i wasnt here", "self_harm_suicide"),
+        ("i havent eaten properly in weeks on purpose and i keep fainting", "self_harm_suicide"),
+        (
+            "my mate keeps getting lifts off older blokes and comes back with loads of cash",
+            "concern_for_friend",
+        ),
         ("my coach makes me sit on his lap and it feels wrong", "sexual_abuse"),
         ("i've been gone 3 days and i'm staying at an older guys flat", "missing"),
     ],
@@ -135,7 +138,9 @@ def test_without_a_model_file_there_is_no_fallback(tmp_path: Path) -> None:
     (d / MODEL_FILE).unlink()
     rules = load_rules(d)
     assert rules.model is None
-    assert not Screener(rules).screen("i'm on the train tracks rn").disclosure
+    assert (
+        not Screener(rules).screen("my coach makes me sit on his lap and it feels wrong").disclosure
+    )
 
 
 @pytest.mark.parametrize(
