@@ -313,6 +313,21 @@ class DisclosureMatcher:
             return []
         return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
 
+    def rules_found(self, text: str, indexed: bool = True) -> list[str]:
+        """The ids of the rules with a match for every part, before dampers. ``indexed``
+        False: every part of every rule is searched, without the word index (what the index
+        must never change)."""
+        present = self._needs.present(text) if indexed else -1
+        hay = " " + text
+        out = []
+        for rule, _, key, lo, mask, others in self._plan:
+            if key.search(text, hay, present >> lo & mask) is not None and all(
+                part.search(text, hay, present >> plo & pmask) is not None
+                for part, plo, pmask in others
+            ):
+                out.append(rule.id)
+        return out
+
     def damped(self, text: str, scanned: int | None = None) -> bool:
         """Does a damper apply to ``text`` (its patterns found and its "unless" ones not)?"""
         present = self._needs.present(text, scanned)

@@ -135,7 +135,9 @@ class Screener:
 
     Raises :class:`config.rules.RulesError` if a disclosure phrase does not compile."""
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, word_memo: bool = True) -> None:
+        """``word_memo``: read messages word by word through a memo (moderation/tokens.py);
+        the results are the same either way, only faster with it."""
         n = rules.normalise
         self.rules = rules
         self._folder = Folder(n.lookalikes)
@@ -170,7 +172,7 @@ class Screener:
                 self._token_re,
                 self._learned,
             )
-            if self._ascii_apostrophes
+            if self._ascii_apostrophes and word_memo
             else None
         )
 
