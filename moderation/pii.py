@@ -179,7 +179,13 @@ class PiiMatcher:
         # are looked for in each word, the others in the whole text.
         self._word_text: ahocorasick.Automaton | None = None
         inner = {t: ids for t, ids in texts.items() if not any(c.isspace() for c in t)}
-        self._spaced_text = [(t, ids) for t, ids in texts.items() if t not in inner]
+        self._spaced_text: ahocorasick.Automaton | None = None
+        if len(inner) < len(texts):
+            self._spaced_text = ahocorasick.Automaton()
+            for t, ids in texts.items():
+                if t not in inner:
+                    self._spaced_text.add_word(t, ids)
+            self._spaced_text.make_automaton()
         if inner:
             self._word_text = ahocorasick.Automaton()
             for t, ids in inner.items():
@@ -218,13 +224,12 @@ class PiiMatcher:
         if guards is not None:
             wanted |= guards & (self.digit_bit - 1)
             digits = bool(guards & self.digit_bit)
-            for t, ids in self._spaced_text:
-                if t in folded:
-                    wanted |= ids
+            if self._spaced_text is not None:
+                wanted = reduce(or_, map(_second, self._spaced_text.iter(folded)), wanted)
         elif self._guard_text is not None:
             wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
         for i, rx, chars, needs_digit in self._guard_regex:
-            if wanted >> i & 1:
+            if wanted >> i & 1 or (needs_digit and digits is False):
                 continue
             if chars and not all(map(folded.__contains__, chars)):
                 continue
