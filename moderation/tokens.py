@@ -8,9 +8,10 @@ lookup per word plus the checks for whatever can reach across whitespace (see
 :class:`~moderation.profanity.WordProfanity`); where one of those applies, the profanity
 matcher reads the text whole, so the hits are always what reading the message whole gives.
 
-A message with many unseen words is read whole (and teaches the memo a few of them): working
-each new word out alone costs more than reading the text whole, and a flood of made-up words
-must not slow screening down. The memo is bounded; when full it starts again.
+Working a new word out costs about as much as reading a short message whole, so a message
+with more than a few unseen words is read whole (and teaches the memo a few of them): a flood
+of made-up words costs a bounded amount more than before. In a running chat the memo soon
+holds nearly every word. It is bounded; when full it starts again.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class TokenMemo:
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
         size: int = 50_000,
-        max_new: int = 12,
+        max_new: int = 4,
     ) -> None:
         self.profanity = profanity
         self.token_re = token_re
