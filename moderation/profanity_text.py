@@ -60,6 +60,8 @@ def leet_gate(text: str) -> bool:
 
 def leet_all(text: str, table: dict[int, str]) -> str:
     """Leetspeak undone in every token with a letter in it (length-preserving)."""
+    if _LEET_CHARS.search(text) is None:
+        return text
 
     def sub(m: re.Match[str]) -> str:
         tok = m.group()
