@@ -141,7 +141,7 @@ class TokenMemo:
         guard_bits: int,
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
-        size: int = 50_000,
+        size: int = 20_000,  # about 0.8 kB a word: at most ~17 MB
         max_new: int = 4,
     ) -> None:
         self.profanity = profanity
