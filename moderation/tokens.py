@@ -8,10 +8,11 @@ lookup per word plus the checks for whatever can reach across whitespace (see
 :class:`~moderation.profanity.WordProfanity`); where one of those applies, the profanity
 matcher reads the text whole, so the hits are always what reading the message whole gives.
 
-Working a new word out costs about as much as reading a short message whole, so a message
-with more than a few unseen words is read whole (and teaches the memo a few of them): a flood
-of made-up words costs a bounded amount more than before. In a running chat the memo soon
-holds nearly every word. It is bounded; when full it starts again.
+Working a new word out costs about as much as reading a short message whole, so a word is
+learnt only the second time it is seen, a few a message: a message with a word seen for the
+first time is read whole, a name or a typo seen once is never worked out alone, and a flood of
+made-up words costs almost nothing more than before. In a running chat the memo soon holds
+nearly every word. It is bounded; when full it starts again.
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ class TokenMemo:
         self._guards = guards
         self._learned = learned
         self._memo: dict[str, WordInfo] = {}
+        self._seen: set[str] = set()  # words seen once, not yet learnt
         self._size = size
         self._max_new = max_new
 
@@ -166,14 +168,23 @@ class TokenMemo:
         return WordsView(folded, infos, self)
 
     def infos(self, words: list[str]) -> list[WordInfo] | None:
+        """The words' infos, or None: read the text whole. A word is learnt the second time
+        it is seen (a name or a typo seen once is never worked out alone), at most
+        ``max_new`` a message."""
         memo = self._memo
         found: list[WordInfo | None] = list(map(memo.get, words))
         if None not in found:
             return found  # type: ignore[return-value]
+        seen = self._seen
+        if len(seen) >= self._size:
+            seen.clear()
         new = [i for i, x in enumerate(found) if x is None]
-        if len(new) > self._max_new:
-            for i in new[: self._max_new]:
-                self._learn(words[i])
+        again = [i for i in new if words[i] in seen]
+        seen.update(words[i] for i in new)
+        if len(again) < len(new) or len(new) > self._max_new:
+            for i in again[: self._max_new]:
+                if words[i] not in memo:
+                    self._learn(words[i])
             return None
         for i in new:
             found[i] = memo.get(words[i]) or self._learn(words[i])
