@@ -175,13 +175,17 @@ class DisclosureMatcher:
             lo, m = at[pid]
             if parts[pid].search(text, hay, present >> lo & m) is None:
                 continue
-            if unless is not None:
-                lo, m = at[unless]
-                b = present >> lo & m
-                if b and parts[unless].search(text, hay, b):
-                    continue
-            return True
+            if not self._overruled(text, hay, present, unless):
+                return True
         return False
+
+    def _overruled(self, text: str, hay: str, present: int, unless: int | None) -> bool:
+        """Is a damper's "unless" part (the part with that index) found in the text?"""
+        if unless is None:
+            return False
+        lo, m = self._at[unless]
+        b = present >> lo & m
+        return bool(b) and self._parts[unless].search(text, hay, b) is not None
 
     def _damp(self, text: str, hay: str, present: int, hits: list[_Hit]) -> list[_Hit]:
         if all(lvl >= 3 for _, lvl, _, _ in hits):
@@ -195,13 +199,8 @@ class DisclosureMatcher:
                 spans = [] if found is None else [found]
             else:
                 spans = parts[pid].spans(text, hay, present >> lo & m)
-            if not spans:
+            if not spans or self._overruled(text, hay, present, unless):
                 continue
-            if unless is not None:
-                lo, m = at[unless]
-                b = present >> lo & m
-                if b and parts[unless].search(text, hay, b):
-                    continue
             kept = []
             for rule, lvl, s, e in hits:
                 if lvl < 3:
