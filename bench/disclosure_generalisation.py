@@ -50,6 +50,7 @@ from moderation.screening import Screener  # noqa: E402
 
 FRESH = ROOT / "tests" / "data" / "screening_fresh.jsonl"
 FRESH2 = FRESH.with_name("screening_fresh2.jsonl")  # written independently of the rules
+FRESH3 = FRESH.with_name("screening_fresh3.jsonl")  # likewise
 Row = dict[str, Any]
 
 
@@ -168,11 +169,11 @@ def lobo(show: bool) -> None:
 
 
 def fresh(show: bool) -> None:
-    rows = load_rows([FRESH, FRESH2])
+    rows = load_rows([FRESH, FRESH2, FRESH3])
     rules = load_rules()
     alone = Screener(dataclasses.replace(rules, model=None))
     both = Screener(rules)
-    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}"
+    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}, {FRESH3.name}"
     print(f"FRESH BATCHES ({where}: never trained on; shipped model)")
     total = (Tally(), Tally())
     for name in dict.fromkeys(r.get("batch", "fresh") for r in rows):

@@ -55,6 +55,7 @@ DATA = ROOT / "tests" / "data"
 TRAIN_FILES = (DATA / "screening_dev.jsonl", DATA / "screening_holdout.jsonl")
 FRESH_FILE = DATA / "screening_fresh.jsonl"  # the true test: never trained on
 FRESH2_FILE = DATA / "screening_fresh2.jsonl"  # a second, written independently of the rules
+FRESH3_FILE = DATA / "screening_fresh3.jsonl"  # a third, likewise
 # The holdout file's batches, in file order: [start, end) line ranges, each appended by one
 # commit (its rules were tuned on it in that commit). Lines past the last end form one more
 # batch. Used as cross-validation groups here and by bench/disclosure_generalisation.py.
@@ -72,7 +73,7 @@ HOLDOUT_BATCHES: tuple[tuple[int, int, str], ...] = (
 CHAR_NS = (3, 4, 5)
 C = 1.0  # inverse L2 strength
 MIN_DF = 2
-FA_TARGET = 0.04  # held-out false alarms the fallback may add (the rules add their own)
+FA_TARGET = 0.02  # held-out false alarms the fallback may add (the rules add their own)
 CATEGORY_TOP = 300  # word weights kept per category
 DIGITS = 4  # weights are rounded to this many decimals
 
@@ -90,7 +91,7 @@ def example_rows(rules_dir: Path | None = None) -> list[dict[str, Any]]:
     """The disclosure verdicts of the example lines shipped in the rule files (a third
     training group), minus any line of the holdout or fresh sets."""
     rules = load_rules(rules_dir, with_model=False)
-    held = {r["text"] for r in load_rows([TRAIN_FILES[1], FRESH_FILE, FRESH2_FILE])}
+    held = {r["text"] for r in load_rows([TRAIN_FILES[1], FRESH_FILE, FRESH2_FILE, FRESH3_FILE])}
     out = []
     for ex in rules.examples:
         sev = ex.expect.get("severity")

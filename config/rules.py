@@ -89,6 +89,9 @@ class ProfanityRules:
     allow_words: tuple[str, ...]
     allow_phrases: tuple[str, ...]
     inflections: tuple[str, ...]
+    # Roots that make any word starting (or ending) with them swearing: "shithole", "dogshit"
+    compound_starts: tuple[str, ...] = ()
+    compound_ends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,14 +239,17 @@ def _load_profanity(path: Path) -> tuple[ProfanityRules, list[Example]]:
     name = path.name
     add = data.get("additions", {})
     allow = data.get("allowlist", {})
-    if not isinstance(add, dict) or not isinstance(allow, dict):
-        raise RulesError(f"{name}: [additions] and [allowlist] must be tables")
+    compounds = data.get("compounds", {})
+    if not isinstance(add, dict) or not isinstance(allow, dict) or not isinstance(compounds, dict):
+        raise RulesError(f"{name}: [additions], [allowlist] and [compounds] must be tables")
     rules = ProfanityRules(
         base_words=_bundled_profanity_words(),
         additions=_str_list(add, "words", name + " [additions]"),
         allow_words=_str_list(allow, "words", name + " [allowlist]"),
         allow_phrases=_str_list(allow, "phrases", name + " [allowlist]"),
         inflections=_str_list(data, "inflections", name),
+        compound_starts=_str_list(compounds, "starts", name + " [compounds]"),
+        compound_ends=_str_list(compounds, "ends", name + " [compounds]"),
     )
     return rules, _examples(data, name)
 

@@ -150,6 +150,26 @@ class ProfanityMatcher:
         self._words = whole
         self._sub = sub
         self.size = len(forms)
+        self._compound = self._compounds(rules, allowed)
+
+    def _compounds(self, rules: ProfanityRules, allowed: set[str]) -> ahocorasick.Automaton | None:
+        """Roots that make a word swearing wherever it starts (" root") or ends ("root ") with
+        them ("shithole", "dogshit"), unless the whole word is allowlisted ("shiitake")."""
+        self._allowed_keys = frozenset(squeeze_word(a)[0] for a in allowed)
+        comp = ahocorasick.Automaton()
+        for roots, at_start in ((rules.compound_starts, True), (rules.compound_ends, False)):
+            for root in roots:
+                n = self._norm(root)
+                if not n or " " in n or n in allowed:
+                    continue
+                key, runs = squeeze_word(n)
+                comp.add_word(f" {key}" if at_start else f"{key} ", (key, ((n, runs),), at_start))
+                if all(r <= 1 for r in runs):
+                    self._plain.setdefault(key, n)
+        if not len(comp):
+            return None
+        comp.make_automaton()
+        return comp
 
     def _norm(self, word: str) -> str:
         """A list word in the matcher's spelling: folded, leetspeak and spaced letters undone."""
@@ -208,6 +228,18 @@ class ProfanityMatcher:
             # " key " ends at end_idx (inclusive) in " text ": the key is text[e - n - 1 : e - 1]
             n = len(k) - len(_ALLOW) if k.startswith(_ALLOW) else len(k)
             out.append((end_idx - n - 1, end_idx - 1, k, entries))
+        if self._compound is not None:
+            hay_text = hay[1:-1]
+            for end_idx, (k, entries, at_start) in self._compound.iter(hay):
+                if at_start:  # " key" ends at end_idx; the word runs on to the next space
+                    start, end = end_idx - len(k), end_idx
+                    word_end = hay_text.find(" ", end)
+                    word = hay_text[start : word_end if word_end >= 0 else len(hay_text)]
+                else:  # "key " ends at end_idx (the space); the word began after a space
+                    start, end = end_idx - len(k) - 1, end_idx - 1
+                    word = hay_text[hay_text.rfind(" ", 0, start) + 1 : end]
+                if word != k and word not in self._allowed_keys:
+                    out.append((start, end, k, entries))
         return out
 
     def match(

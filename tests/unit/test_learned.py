@@ -119,7 +119,7 @@ def test_hard_negatives_are_not_caught(screener, text) -> None:  # type: ignore[
 
 
 def test_a_damper_stops_the_fallback(screener) -> None:  # type: ignore[no-untyped-def]
-    text = "in the film the guy gets kidnapped n locked in a basement, was dead good"
+    text = "in the book the girl runs away from home and gets groomed by an older man"
     d = screener.disclosure_text(text)
     assert LearnedScorer(screener.rules.model).fires(d)  # the model alone would page a lead
     assert screener.damped(d)

@@ -17,6 +17,7 @@ HOLDOUT = DATA.with_name("screening_holdout.jsonl")
 # added after a first reading of their errors): regression sets for the targets too.
 FRESH = DATA.with_name("screening_fresh.jsonl")
 FRESH2 = DATA.with_name("screening_fresh2.jsonl")
+FRESH3 = DATA.with_name("screening_fresh3.jsonl")
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -39,7 +40,9 @@ def test_dev_set_shape() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [DATA, HOLDOUT, FRESH, FRESH2], ids=["dev", "holdout", "fresh", "fresh2"]
+    "path",
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3],
+    ids=["dev", "holdout", "fresh", "fresh2", "fresh3"],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

@@ -16,7 +16,13 @@ from moderation.pii import _word_local
 from moderation.screening import Screener
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SETS = ("screening_dev", "screening_holdout", "screening_fresh", "screening_fresh2")
+SETS = (
+    "screening_dev",
+    "screening_holdout",
+    "screening_fresh",
+    "screening_fresh2",
+    "screening_fresh3",
+)
 
 # obfuscations, separators and details that reach across words
 _LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "$5", "t": "7+"}
