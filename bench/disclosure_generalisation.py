@@ -51,6 +51,7 @@ from moderation.screening import Screener  # noqa: E402
 FRESH = ROOT / "tests" / "data" / "screening_fresh.jsonl"
 FRESH2 = FRESH.with_name("screening_fresh2.jsonl")  # written independently of the rules
 FRESH3 = FRESH.with_name("screening_fresh3.jsonl")  # likewise
+FRESH4 = FRESH.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
 Row = dict[str, Any]
 
 
@@ -169,11 +170,11 @@ def lobo(show: bool) -> None:
 
 
 def fresh(show: bool) -> None:
-    rows = load_rows([FRESH, FRESH2, FRESH3])
+    rows = load_rows([FRESH, FRESH2, FRESH3, FRESH4])
     rules = load_rules()
     alone = Screener(dataclasses.replace(rules, model=None))
     both = Screener(rules)
-    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}, {FRESH3.name}"
+    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}, {FRESH3.name}, {FRESH4.name}"
     print(f"FRESH BATCHES ({where}: never trained on; shipped model)")
     total = (Tally(), Tally())
     for name in dict.fromkeys(r.get("batch", "fresh") for r in rows):

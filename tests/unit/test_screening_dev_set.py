@@ -18,6 +18,7 @@ HOLDOUT = DATA.with_name("screening_holdout.jsonl")
 FRESH = DATA.with_name("screening_fresh.jsonl")
 FRESH2 = DATA.with_name("screening_fresh2.jsonl")
 FRESH3 = DATA.with_name("screening_fresh3.jsonl")
+FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -41,8 +42,8 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3],
-    ids=["dev", "holdout", "fresh", "fresh2", "fresh3"],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4],
+    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4"],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

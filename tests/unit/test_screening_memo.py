@@ -22,6 +22,7 @@ SETS = (
     "screening_fresh",
     "screening_fresh2",
     "screening_fresh3",
+    "screening_fresh4",
 )
 
 # obfuscations, separators and details that reach across words
