@@ -52,10 +52,8 @@ def pct(values: list[float], q: float) -> float:
 def report(name: str, values: list[float]) -> None:
     ms = [v * 1000 for v in values]
     mean = statistics.fmean(ms) if ms else 0.0
-    print(
-        f"  {name:<26} n={len(ms):<6} p50={pct(ms, 0.5):8.2f} ms  "
-        f"p99={pct(ms, 0.99):8.2f} ms  mean={mean:8.2f} ms"
-    )
+    print(f"  {name:<26} n={len(ms):<6} p50={pct(ms, 0.5):8.2f} ms  "
+          f"p99={pct(ms, 0.99):8.2f} ms  mean={mean:8.2f} ms")
 
 
 async def prepare(data: Path) -> str:
@@ -63,9 +61,8 @@ async def prepare(data: Path) -> str:
     store = await open_store(settings.database_url)
     try:
         now = utcnow()
-        w = await WebchatService(store).do_create(
-            "bench", "young_people", now, now + timedelta(hours=1)
-        )
+        w = await WebchatService(store).do_create("bench", "young_people", now,
+                                                  now + timedelta(hours=1))
         staff = StaffService(store, ensure_secret(settings))
         await staff.do_add("bench-mod", PASSWORD, ["moderator"])
         await staff.do_add("bench-lead", PASSWORD, ["lead"])
@@ -75,10 +72,9 @@ async def prepare(data: Path) -> str:
 
 
 async def login(url: str, username: str) -> str:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{url}/api/login", json={"username": username, "password": PASSWORD}) as resp,
-    ):
+    async with aiohttp.ClientSession() as http, http.post(
+        f"{url}/api/login", json={"username": username, "password": PASSWORD}
+    ) as resp:
         return str((await resp.json())["token"])
 
 
@@ -86,25 +82,12 @@ async def run(young: int, messages: int, interval: float, disclosure_every: int)
     data = Path(tempfile.mkdtemp(prefix="safechat-bench-"))
     webchat = await prepare(data)
     port = 20000 + random.randrange(20000)
-    env = {
-        **os.environ,
-        "SAFECHAT_DATA_DIR": str(data),
-        "SAFECHAT_RATE_LIMIT_COUNT": "100000",
-        "SAFECHAT_ACK_DEADLINE_URGENT_S": "3600",
-        "SAFECHAT_ACK_DEADLINE_HIGH_S": "3600",
-        "SAFECHAT_ACK_DEADLINE_MEDIUM_S": "3600",
-    }
+    env = {**os.environ, "SAFECHAT_DATA_DIR": str(data), "SAFECHAT_RATE_LIMIT_COUNT": "100000",
+           "SAFECHAT_ACK_DEADLINE_URGENT_S": "3600", "SAFECHAT_ACK_DEADLINE_HIGH_S": "3600",
+           "SAFECHAT_ACK_DEADLINE_MEDIUM_S": "3600"}
     server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "web.cli",
-        "serve",
-        "--port",
-        str(port),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+        sys.executable, "-m", "web.cli", "serve", "--port", str(port), env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -119,13 +102,12 @@ async def run(young: int, messages: int, interval: float, disclosure_every: int)
         await asyncio.wait_for(server.wait(), timeout=20)
 
 
-async def measure(
-    url: str, webchat: str, young: int, messages: int, interval: float, disclosure_every: int
-) -> None:
-    sent: dict[str, float] = {}  # message id -> submit time
-    queued: dict[str, float] = {}  # message id -> queue_item arrival
-    alerted: dict[str, float] = {}  # message id -> lead's alert arrival
-    approved: dict[str, float] = {}  # message id -> decide call time
+async def measure(url: str, webchat: str, young: int, messages: int, interval: float,
+                  disclosure_every: int) -> None:
+    sent: dict[str, float] = {}          # message id -> submit time
+    queued: dict[str, float] = {}        # message id -> queue_item arrival
+    alerted: dict[str, float] = {}       # message id -> lead's alert arrival
+    approved: dict[str, float] = {}      # message id -> decide call time
     delivered: list[tuple[str, float]] = []
     acks: list[float] = []
     all_delivered = asyncio.Event()
@@ -140,9 +122,8 @@ async def measure(
             return
         queued.setdefault(item["id"], time.perf_counter())
         approved[item["id"]] = time.perf_counter()
-        await mod.call(
-            "decide", {"id": item["id"], "action": "approve"}, namespace="/moderation", timeout=60
-        )
+        await mod.call("decide", {"id": item["id"], "action": "approve"},
+                       namespace="/moderation", timeout=60)
 
     lead = socketio.AsyncClient(reconnection=False)
 
@@ -150,18 +131,10 @@ async def measure(
     async def on_alert(data: dict[str, Any]) -> None:
         alerted.setdefault(data["item"]["message_id"], time.perf_counter())
 
-    await mod.connect(
-        url,
-        namespaces=["/moderation"],
-        transports=["websocket"],
-        auth={"token": await login(url, "bench-mod")},
-    )
-    await lead.connect(
-        url,
-        namespaces=["/safeguarding"],
-        transports=["websocket"],
-        auth={"token": await login(url, "bench-lead")},
-    )
+    await mod.connect(url, namespaces=["/moderation"], transports=["websocket"],
+                      auth={"token": await login(url, "bench-mod")})
+    await lead.connect(url, namespaces=["/safeguarding"], transports=["websocket"],
+                       auth={"token": await login(url, "bench-lead")})
 
     clients = []
     for _ in range(young):
@@ -173,9 +146,8 @@ async def measure(
                 all_delivered.set()
 
         c.on("message", on_message, namespace="/chat")
-        await c.connect(
-            url, namespaces=["/chat"], auth={"webchat": webchat}, transports=["websocket"]
-        )
+        await c.connect(url, namespaces=["/chat"], auth={"webchat": webchat},
+                        transports=["websocket"])
         clients.append(c)
 
     async def person(i: int, c: socketio.AsyncClient) -> int:
@@ -183,18 +155,11 @@ async def measure(
         await asyncio.sleep(random.random() * interval)  # spread the start
         for j in range(messages):
             n = i * messages + j
-            text = (
-                DISCLOSURE
-                if disclosure_every and n % disclosure_every == 0
-                else (QUESTIONS[n % len(QUESTIONS)])
-            )
+            text = DISCLOSURE if disclosure_every and n % disclosure_every == 0 else (
+                QUESTIONS[n % len(QUESTIONS)])
             t0 = time.perf_counter()
-            ack = await c.call(
-                "send_message",
-                {"client_id": f"{i}-{j}", "text": text},
-                namespace="/chat",
-                timeout=60,
-            )
+            ack = await c.call("send_message", {"client_id": f"{i}-{j}", "text": text},
+                               namespace="/chat", timeout=60)
             acks.append(time.perf_counter() - t0)
             sent[ack["message"]["id"]] = t0
             escalated += ack["message"]["status"] == "escalated"
@@ -214,15 +179,11 @@ async def measure(
     elapsed = time.perf_counter() - started
     await asyncio.sleep(0.2)
     offered = f"{young / interval:.1f} msgs/s offered" if interval else "as fast as acked"
-    print(
-        f"safechat pipeline: {young} young people x {messages} messages = {total} "
-        f"({escalated} disclosures), {offered}; 1 moderator bot, 1 lead; sqlite; "
-        f"server in its own process; loopback"
-    )
-    print(
-        f"  throughput: {total / elapsed:.1f} msgs/s moderated, "
-        f"{len(delivered) / elapsed:.0f} room deliveries/s over {elapsed:.2f} s"
-    )
+    print(f"safechat pipeline: {young} young people x {messages} messages = {total} "
+          f"({escalated} disclosures), {offered}; 1 moderator bot, 1 lead; sqlite; "
+          f"server in its own process; loopback")
+    print(f"  throughput: {total / elapsed:.1f} msgs/s moderated, "
+          f"{len(delivered) / elapsed:.0f} room deliveries/s over {elapsed:.2f} s")
     report("submit -> ack", acks)
     report("submit -> queue_item", [queued[m] - sent[m] for m in queued if m in sent])
     report("approve -> room delivery", [t - approved[m] for m, t in delivered if m in approved])
@@ -235,18 +196,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--young", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument(
-        "--interval",
-        type=float,
-        default=2.0,
-        help="seconds between one young person's messages (0: saturate)",
-    )
-    parser.add_argument(
-        "--disclosure-every",
-        type=int,
-        default=10,
-        help="every Nth message is a disclosure (0: none)",
-    )
+    parser.add_argument("--interval", type=float, default=2.0,
+                        help="seconds between one young person's messages (0: saturate)")
+    parser.add_argument("--disclosure-every", type=int, default=10,
+                        help="every Nth message is a disclosure (0: none)")
     args = parser.parse_args()
     asyncio.run(run(args.young, args.messages, args.interval, args.disclosure_every))
 

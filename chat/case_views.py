@@ -35,6 +35,8 @@ def escalation_view(e: Escalation, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+
+
 def check_text(text: object) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("text: a message is required")

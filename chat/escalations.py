@@ -84,7 +84,8 @@ class EscalationService:
         screened = str(screening.get("severity", "none"))
         level = screened if actor == "screening" else escalation_severity(screened, severity)
         assert message.participant_id is not None
-        await self.notify.to_participant(message.participant_id, "support", self.support_payload())
+        await self.notify.to_participant(
+            message.participant_id, "support", self.support_payload())
         earlier = await self.store.list_participant_messages(
             message.participant_id, limit=self.context_messages + 1
         )
@@ -121,19 +122,18 @@ class EscalationService:
         view = await self.view(escalation)
         await self.notify.to_leads("escalation", {"item": view})
         await self.notify.to_moderators("escalated", {"item": staff_summary(view)})
-        await self.audit(
-            actor, "escalation_created", escalation, message_id=message.id, severity=level
-        )
-        await self.audit(
-            "system", "escalation_delivered", escalation, to=await self.roster(), overdue=False
-        )
+        await self.audit(actor, "escalation_created", escalation, message_id=message.id,
+                         severity=level)
+        await self.audit("system", "escalation_delivered", escalation,
+                         to=await self.roster(), overdue=False)
         return escalation
 
     async def open_items(self) -> list[dict[str, Any]]:
         return [await self.view(e) for e in await self.store.list_open_escalations()]
 
     async def staff_items(self) -> list[dict[str, Any]]:
-        return [staff_summary(await self.view(e)) for e in await self.store.list_open_escalations()]
+        return [staff_summary(await self.view(e))
+                for e in await self.store.list_open_escalations()]
 
     async def private_history(self, participant_id: str) -> list[dict[str, Any]]:
         """A young person's own private conversation (never the team's notes)."""
@@ -143,23 +143,11 @@ class EscalationService:
                 continue
             for entry in await self.store.list_case_entries(e.id):
                 if entry.kind == "to_young_person":
-                    out.append(
-                        {
-                            "id": entry.id,
-                            "from": TEAM,
-                            "text": entry.text,
-                            "at": entry.at.isoformat(),
-                        }
-                    )
+                    out.append({"id": entry.id, "from": TEAM, "text": entry.text,
+                                "at": entry.at.isoformat()})
                 elif entry.kind == "from_young_person":
-                    out.append(
-                        {
-                            "id": entry.id,
-                            "from": "you",
-                            "text": entry.text,
-                            "at": entry.at.isoformat(),
-                        }
-                    )
+                    out.append({"id": entry.id, "from": "you", "text": entry.text,
+                                "at": entry.at.isoformat()})
         return out
 
     async def _get(self, escalation_id: object) -> Escalation:

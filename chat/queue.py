@@ -178,9 +178,9 @@ class ModerationService:
             return []
         earlier = await self.store.list_participant_messages(message.participant_id, limit=21)
         return [
-            {"id": m.id, "text": m.shown_text, "status": m.status, "at": m.created_at.isoformat()}
-            for m in earlier
-            if m.id != message.id
+            {"id": m.id, "text": m.shown_text, "status": m.status,
+             "at": m.created_at.isoformat()}
+            for m in earlier if m.id != message.id
         ][-20:]
 
     async def do_renew(self, staff: Staff, message_ids: set[str]) -> None:
@@ -204,12 +204,7 @@ class ModerationService:
             await self.notify.to_moderators("queue_item", {"item": await self.item(message)})
 
     async def do_decide(
-        self,
-        staff: Staff,
-        message_id: object,
-        action: object,
-        text: object,
-        reason: object,
+        self, staff: Staff, message_id: object, action: object, text: object, reason: object,
         severity: object = None,
     ) -> Message:
         status = target_status(action)
@@ -248,8 +243,7 @@ class ModerationService:
             await self.notify.to_room(decided.webchat_id, "message", room_message(decided))
         elif status == ESCALATED:
             await self.escalations.do_escalate(
-                decided, actor=staff.id, severity=severity if isinstance(severity, str) else None
-            )
+                decided, actor=staff.id, severity=severity if isinstance(severity, str) else None)
         return decided
 
     def _check_edit(self, message: Message, text: object) -> str | None:

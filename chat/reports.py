@@ -18,12 +18,8 @@ def _seconds(pairs: list[tuple[datetime, datetime | None]]) -> dict[str, float |
     if not values:
         return {"count": 0, "median_s": None, "p95_s": None, "max_s": None}
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-    return {
-        "count": len(values),
-        "median_s": round(statistics.median(values), 3),
-        "p95_s": round(p95, 3),
-        "max_s": round(values[-1], 3),
-    }
+    return {"count": len(values), "median_s": round(statistics.median(values), 3),
+            "p95_s": round(p95, 3), "max_s": round(values[-1], 3)}
 
 
 class ReportService:
@@ -41,9 +37,8 @@ class ReportService:
             "messages": {
                 "from_young_people": len(young),
                 "by_status": dict(Counter(m.status for m in young)),
-                "rejected_by_reason": dict(
-                    Counter(m.reason for m in young if m.status == "rejected")
-                ),
+                "rejected_by_reason": dict(Counter(m.reason for m in young
+                                                   if m.status == "rejected")),
                 "edited_before_approval": sum(1 for m in young if m.final_text is not None),
                 "with_contact_details": sum(1 for m in young if (m.screening or {}).get("pii")),
                 "host_posts": sum(1 for m in messages if m.role == "host"),
@@ -56,6 +51,7 @@ class ReportService:
                 "by_outcome": dict(Counter(e.outcome or "open" for e in cases)),
                 "overdue": sum(1 for e in cases if e.overdue_at is not None),
                 "unacknowledged": sum(1 for e in cases if e.acknowledged_at is None),
-                "time_to_acknowledge": _seconds([(e.created_at, e.acknowledged_at) for e in cases]),
+                "time_to_acknowledge": _seconds([(e.created_at, e.acknowledged_at)
+                                                 for e in cases]),
             },
         }

@@ -28,7 +28,6 @@ class RetentionService:
             cutoff = now if kind == "staff_sessions" else now - timedelta(days=days)
             deleted[kind] = await self.store.purge(kind, cutoff)
         if any(deleted.values()):
-            await self.store.append_audit(
-                AuditEntry(new_id(), "system", "retention_purge", None, None, {"deleted": deleted})
-            )
+            await self.store.append_audit(AuditEntry(
+                new_id(), "system", "retention_purge", None, None, {"deleted": deleted}))
         return deleted

@@ -83,14 +83,8 @@ class StaffService:
         except DuplicateKey as exc:
             raise Conflict(f"username {name!r} is already taken") from exc
         await self.store.append_audit(
-            AuditEntry(
-                new_id(),
-                "system",
-                "staff_added",
-                staff.id,
-                None,
-                {"username": name, "roles": list(role_list)},
-            )
+            AuditEntry(new_id(), "system", "staff_added", staff.id, None,
+                       {"username": name, "roles": list(role_list)})
         )
         return staff
 

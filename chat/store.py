@@ -175,6 +175,7 @@ class Store(Protocol):
         """Every case raised in a webchat, oldest first (for reports)."""
         ...
 
+
     # Audit log
     async def append_audit(self, entry: AuditEntry) -> AuditEntry: ...
     async def list_audit(
@@ -184,7 +185,8 @@ class Store(Protocol):
         ...
 
     # Presence (who is connected where it matters, across every process)
-    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime) -> None:
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
         """Record or refresh that ``username`` is connected as ``role`` until ``expires_at``."""
         ...
 
@@ -203,11 +205,7 @@ class Store(Protocol):
 
 
 PURGE_KINDS = (
-    "room_messages",
-    "rejected_messages",
-    "participants",
-    "staff_sessions",
-    "escalations",
+    "room_messages", "rejected_messages", "participants", "staff_sessions", "escalations",
     "audit",
 )
 

@@ -36,11 +36,7 @@ class WebchatService:
         self.store = store
 
     async def do_create(
-        self,
-        title: object,
-        audience: object,
-        opens_at: object,
-        closes_at: object,
+        self, title: object, audience: object, opens_at: object, closes_at: object,
         actor: str = "system",
     ) -> Webchat:
         if not isinstance(title, str) or not title.strip() or len(title) > 200:
@@ -51,14 +47,12 @@ class WebchatService:
         closes = parse_time(closes_at, "closes")
         if closes <= opens:
             raise InvalidInput("closes must be after opens")
-        webchat = Webchat(
-            new_id(), title.strip(), str(audience), opens, closes, state_at(opens, closes, utcnow())
-        )
+        webchat = Webchat(new_id(), title.strip(), str(audience), opens, closes,
+                          state_at(opens, closes, utcnow()))
         await self.store.create_webchat(webchat)
         await self.store.append_audit(
-            AuditEntry(
-                new_id(), actor, "webchat_created", webchat.id, webchat.id, {"title": webchat.title}
-            )
+            AuditEntry(new_id(), actor, "webchat_created", webchat.id, webchat.id,
+                       {"title": webchat.title})
         )
         return webchat
 

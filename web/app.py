@@ -30,15 +30,12 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    )
     sio = socketio.AsyncServer(
-        async_mode="aiohttp",
-        client_manager=manager,
-        logger=False,
-        engineio_logger=False,
-        max_http_buffer_size=16 * 1024,
-        ping_interval=10,
-        ping_timeout=10,
+        async_mode="aiohttp", client_manager=manager, logger=False, engineio_logger=False,
+        max_http_buffer_size=16 * 1024, ping_interval=10, ping_timeout=10,
     )
     app[SIO] = sio
     sio.attach(app)
@@ -59,9 +56,8 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     store = await open_store(settings.database_url)
     screener = await asyncio.to_thread(load_screener, settings.rules_dir)
-    app[SERVICES] = build_services(
-        settings, store, Notifier(app[SIO]), screener, ensure_secret(settings)
-    )
+    app[SERVICES] = build_services(settings, store, Notifier(app[SIO]), screener,
+                                   ensure_secret(settings))
     yield
     await app[SIO].shutdown()
     await store.close()
@@ -85,9 +81,8 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
 
     async def schedule() -> None:
         for webchat in await s.webchats.do_tick():
-            await s.notifier.to_room(
-                webchat.id, "webchat_state", {"id": webchat.id, "state": webchat.state}
-            )
+            await s.notifier.to_room(webchat.id, "webchat_state",
+                                     {"id": webchat.id, "state": webchat.state})
             await s.notifier.to_moderators("queue", {"items": await s.moderation.pending_items()})
         await s.duty.do_check(always_emit=False)
 
@@ -107,3 +102,4 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+

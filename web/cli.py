@@ -28,29 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the service")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument(
-        "--demo",
-        action="store_true",
-        help="fresh embedded store, a webchat open now, one account per role",
-    )
+    serve.add_argument("--demo", action="store_true",
+                       help="fresh embedded store, a webchat open now, one account per role")
     serve.set_defaults(func=cmd_serve)
 
-    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
-        dest="action", required=True
-    )
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="action",
+                                                                          required=True)
     add = staff.add_parser("add", help="add a staff member (password from stdin or a prompt)")
     add.add_argument("--username", required=True)
-    add.add_argument(
-        "--role",
-        required=True,
-        action="append",
-        help="moderator, lead, host or admin (repeat for several)",
-    )
+    add.add_argument("--role", required=True, action="append",
+                     help="moderator, lead, host or admin (repeat for several)")
     add.set_defaults(func=cmd_staff_add)
 
-    webchat = sub.add_parser("webchat", help="webchats").add_subparsers(
-        dest="action", required=True
-    )
+    webchat = sub.add_parser("webchat", help="webchats").add_subparsers(dest="action",
+                                                                        required=True)
     create = webchat.add_parser("create", help="schedule a webchat")
     create.add_argument("--title", required=True)
     create.add_argument("--audience", required=True)
@@ -101,9 +92,8 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_webchat_create(args: argparse.Namespace, settings: Settings) -> int:
     async def create(store: Store) -> list[str]:
-        w = await WebchatService(store).do_create(
-            args.title, args.audience, args.opens, args.closes
-        )
+        w = await WebchatService(store).do_create(args.title, args.audience, args.opens,
+                                                  args.closes)
         return [f"{w.id}\t{w.state}\t{w.opens_at.isoformat()}\t{w.title}"]
 
     return with_store(settings, create)
@@ -131,13 +121,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         settings = asyncio.run(prepare_demo(settings))
     # Privacy: no access log, so no IP address or user agent is ever written for anyone.
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log=None,
-        print=lambda s: print(s, flush=True),
-    )
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                access_log=None, print=lambda s: print(s, flush=True))
     return 0
 
 

@@ -16,18 +16,15 @@ from config.settings import Settings, ensure_secret
 async def prepare_demo(settings: Settings) -> Settings:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     data_dir = settings.data_dir / f"demo-{stamp}-{secrets.token_hex(2)}"
-    settings = settings.model_copy(
-        update={
-            "data_dir": data_dir,
-            "database_url": f"sqlite:///{(data_dir / 'safechat.db').as_posix()}",
-        }
-    )
+    settings = settings.model_copy(update={
+        "data_dir": data_dir,
+        "database_url": f"sqlite:///{(data_dir / 'safechat.db').as_posix()}",
+    })
     store = await open_store(settings.database_url)
     try:
         now = utcnow()
         webchat = await WebchatService(store).do_create(
-            "Could you spot the signs? Live Q&A", "young_people", now, now + timedelta(hours=2)
-        )
+            "Could you spot the signs? Live Q&A", "young_people", now, now + timedelta(hours=2))
         staff = StaffService(store, ensure_secret(settings))
         accounts = []
         for role in ROLES:

@@ -51,8 +51,7 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-            "style-src 'self'; frame-ancestors 'none'",
-        )
+            "style-src 'self'; frame-ancestors 'none'")
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -101,18 +100,11 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
             request.app[METRICS].logins.labels("failed").inc()
             raise
         request.app[METRICS].logins.labels("ok").inc()
-        response = web.json_response(
-            {"token": token, "roles": list(staff.roles), "username": staff.username}
-        )
-        response.set_cookie(
-            SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="Strict",
-            secure=s.settings.secure_cookies,
-            path="/",
-            max_age=int(s.settings.session_hours * 3600),
-        )
+        response = web.json_response({"token": token, "roles": list(staff.roles),
+                                      "username": staff.username})
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
+                            secure=s.settings.secure_cookies, path="/",
+                            max_age=int(s.settings.session_hours * 3600))
         return response
 
     async def logout(request: web.Request) -> web.Response:
@@ -139,8 +131,7 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         headers = {}
         if request.query.get("download"):
             headers["Content-Disposition"] = (
-                f'attachment; filename="case-{request.match_info["id"]}.json"'
-            )
+                f'attachment; filename="case-{request.match_info["id"]}.json"')
         return web.json_response(record, headers=headers, dumps=_dumps)
 
     async def duty(request: web.Request) -> web.Response:
@@ -164,12 +155,8 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         staff = await admin_of(request)
         data = await body(request)
         webchat = await services().webchats.do_create(
-            data.get("title"),
-            data.get("audience"),
-            data.get("opens_at"),
-            data.get("closes_at"),
-            actor=staff.id,
-        )
+            data.get("title"), data.get("audience"), data.get("opens_at"),
+            data.get("closes_at"), actor=staff.id)
         return web.json_response({"webchat": webchat.public()}, status=201)
 
     async def webchat_report(request: web.Request) -> web.Response:
@@ -186,26 +173,12 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         except ValueError as exc:
             raise InvalidInput("limit: a whole number") from exc
         entries = await services().store.list_audit(
-            subject=request.query.get("subject"),
-            webchat_id=request.query.get("webchat"),
-            limit=limit,
-        )
-        return web.json_response(
-            {
-                "entries": [
-                    {
-                        "actor": a.actor,
-                        "action": a.action,
-                        "subject": a.subject,
-                        "webchat": a.webchat_id,
-                        "detail": a.detail,
-                        "at": a.at.isoformat(),
-                    }
-                    for a in entries
-                ]
-            },
-            dumps=_dumps,
-        )
+            subject=request.query.get("subject"), webchat_id=request.query.get("webchat"),
+            limit=limit)
+        return web.json_response({"entries": [
+            {"actor": a.actor, "action": a.action, "subject": a.subject,
+             "webchat": a.webchat_id, "detail": a.detail, "at": a.at.isoformat()}
+            for a in entries]}, dumps=_dumps)
 
     async def metrics(request: web.Request) -> web.Response:
         s, m = services(), request.app[METRICS]
@@ -214,8 +187,7 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         m.queue_depth.set(len(pending))
         now = utcnow()
         m.queue_oldest_s.set(
-            max(((now - x.created_at).total_seconds() for x in pending), default=0.0)
-        )
+            max(((now - x.created_at).total_seconds() for x in pending), default=0.0))
         cases = await s.store.list_open_escalations()
         m.open_escalations.set(len(cases))
         m.unacknowledged.set(sum(1 for e in cases if e.acknowledged_by is None))
@@ -227,11 +199,9 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
         async def handler(request: web.Request) -> web.StreamResponse:
             path = STATIC / name
             if not path.is_file():
-                raise web.HTTPNotFound(
-                    text="the web client is not built: run the README's run command"
-                )
+                raise web.HTTPNotFound(text="the web client is not built: run the README's "
+                                       "run command")
             return web.FileResponse(path)
-
         return handler
 
     app.middlewares.extend([errors_middleware, headers_middleware])
@@ -255,3 +225,4 @@ def setup_routes(app: web.Application, services: Callable[[], Services]) -> None
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+

@@ -43,8 +43,7 @@ class ChatNamespace(BaseNamespace):
         history = await s.store.list_approved(webchat.id)
         pending = await s.store.list_participant_messages(participant.id, statuses=["pending"])
         decided = await s.store.list_participant_messages(
-            participant.id, statuses=["rejected", "escalated"], limit=20
-        )
+            participant.id, statuses=["rejected", "escalated"], limit=20)
         private = await s.escalations.private_history(participant.id)
         await self.emit(
             "joined",
@@ -54,7 +53,7 @@ class ChatNamespace(BaseNamespace):
                 "webchat": webchat.public(),
                 "history": [room_message(m) for m in history],
                 "pending": [own_message(m) for m in pending],
-                "own": [s.moderation.own_outcome(m) for m in decided],
+            "own": [s.moderation.own_outcome(m) for m in decided],
                 "private": private,
             },
             to=sid,
@@ -88,9 +87,8 @@ class ChatNamespace(BaseNamespace):
         text = self._check_text(s, data.get("text"))
         retried = await s.store.find_message(participant.id, client_id)
         if retried is not None:  # a retry: the same answer, without counting it again
-            return ok(
-                message={"id": retried.id, "client_id": retried.client_id, "status": retried.status}
-            )
+            return ok(message={"id": retried.id, "client_id": retried.client_id,
+                               "status": retried.status})
         if webchat.state != "open":
             raise SafechatError("The chat isn't open right now.", code="not_open")
         if not self.limiter(s).hit(participant.id):

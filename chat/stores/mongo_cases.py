@@ -26,8 +26,7 @@ class MongoCases(MongoBase):
         if not escalated:
             return []
         cursor = self._c("escalations").find(
-            {"message_id": {"$in": [m.id for m in escalated]}}, {"message_id": 1}
-        )
+            {"message_id": {"$in": [m.id for m in escalated]}}, {"message_id": 1})
         covered = {doc["message_id"] async for doc in cursor}
         return [m for m in escalated if m.id not in covered]
 
@@ -92,7 +91,8 @@ class MongoCases(MongoBase):
         return rows[::-1]
 
     # Presence
-    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime) -> None:
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
         await self._c("presence").update_one(
             {"_id": key},
             {"$set": {"username": username, "role": role, "expires_at": expires_at}},
@@ -121,9 +121,8 @@ class MongoCases(MongoBase):
             await self._c("presence").delete_many({"expires_at": old})
             return (await self._c("sessions").delete_many({"expires_at": old})).deleted_count
         if kind == "escalations":
-            cases = self._c("escalations").find(
-                {"status": "closed", "created_at": old}, {"_id": 1, "message_id": 1}
-            )
+            cases = self._c("escalations").find({"status": "closed", "created_at": old},
+                                                {"_id": 1, "message_id": 1})
             ids, messages = [], []
             async for doc in cases:
                 ids.append(doc["_id"])
@@ -131,7 +130,8 @@ class MongoCases(MongoBase):
             if not ids:
                 return 0
             await self._c("case_entries").delete_many({"escalation_id": {"$in": ids}})
-            await self._c("messages").delete_many({"_id": {"$in": messages}, "status": "escalated"})
+            await self._c("messages").delete_many({"_id": {"$in": messages},
+                                                   "status": "escalated"})
             return (await self._c("escalations").delete_many({"_id": {"$in": ids}})).deleted_count
         if kind == "audit":
             return (await self._c("audit").delete_many({"at": old})).deleted_count

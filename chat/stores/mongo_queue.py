@@ -51,9 +51,8 @@ class MongoQueue(MongoBase):
         return await self._one("messages", {"_id": message_id})
 
     async def find_message(self, participant_id: str, client_id: str) -> Message | None:
-        return await self._one(
-            "messages", {"participant_id": participant_id, "client_id": client_id}
-        )
+        return await self._one("messages",
+                               {"participant_id": participant_id, "client_id": client_id})
 
     async def list_approved(self, webchat_id: str, limit: int = 200) -> list[Message]:
         query = {"webchat_id": webchat_id, "status": "approved"}

@@ -127,7 +127,8 @@ class SqliteCases(SqliteBase):
         return rows[::-1]
 
     # Presence
-    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime) -> None:
+    async def set_presence(self, key: str, username: str, role: str, expires_at: datetime
+                           ) -> None:
         await self._db.execute(
             "INSERT INTO presence (key, username, role, expires_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
@@ -140,8 +141,7 @@ class SqliteCases(SqliteBase):
     async def list_present(self, role: str, now: datetime) -> list[str]:
         async with self._db.execute(
             "SELECT DISTINCT username FROM presence WHERE role = ? AND expires_at > ? "
-            "ORDER BY username",
-            (role, iso(now)),
+            "ORDER BY username", (role, iso(now)),
         ) as cur:
             return [str(row[0]) for row in await cur.fetchall()]
 
@@ -149,18 +149,14 @@ class SqliteCases(SqliteBase):
     async def purge(self, kind: str, before: datetime) -> int:
         cutoff = iso(before)
         statements = {
-            "room_messages": [
-                "DELETE FROM messages WHERE status IN ('pending', 'approved') AND created_at < ?"
-            ],
-            "rejected_messages": [
-                "DELETE FROM messages WHERE status = 'rejected' AND created_at < ?"
-            ],
+            "room_messages": ["DELETE FROM messages WHERE status IN ('pending', 'approved') "
+                              "AND created_at < ?"],
+            "rejected_messages": ["DELETE FROM messages WHERE status = 'rejected' "
+                                  "AND created_at < ?"],
             "participants": ["DELETE FROM participants WHERE created_at < ?"],
             # The count reported is the last statement's.
-            "staff_sessions": [
-                "DELETE FROM presence WHERE expires_at < ?",
-                "DELETE FROM sessions WHERE expires_at < ?",
-            ],
+            "staff_sessions": ["DELETE FROM presence WHERE expires_at < ?",
+                               "DELETE FROM sessions WHERE expires_at < ?"],
             "escalations": [
                 "DELETE FROM case_entries WHERE escalation_id IN (SELECT id FROM escalations "
                 "WHERE status = 'closed' AND created_at < ?)",
@@ -183,3 +179,4 @@ class SqliteCases(SqliteBase):
             raise
         await self._db.execute("COMMIT")
         return count
+

@@ -45,8 +45,7 @@ class SqliteQueue(SqliteBase):
 
     async def find_message(self, participant_id: str, client_id: str) -> Message | None:
         return await self._one(
-            "messages",
-            "SELECT * FROM messages WHERE participant_id = ? AND client_id = ?",
+            "messages", "SELECT * FROM messages WHERE participant_id = ? AND client_id = ?",
             (participant_id, client_id),
         )
 
@@ -61,8 +60,7 @@ class SqliteQueue(SqliteBase):
 
     async def list_webchat_messages(self, webchat_id: str) -> list[Message]:
         return await self._all(
-            "messages",
-            "SELECT * FROM messages WHERE webchat_id = ? ORDER BY created_at, rowid",
+            "messages", "SELECT * FROM messages WHERE webchat_id = ? ORDER BY created_at, rowid",
             (webchat_id,),
         )
 

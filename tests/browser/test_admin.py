@@ -28,9 +28,8 @@ async def test_admin_schedules_a_webchat_and_reads_its_report(
     card = page.locator("#chats li", has_text="Parents' evening Q&A")
     await expect(card).to_contain_text("Parents and carers")
     await expect(card).to_contain_text("scheduled")
-    created = [
-        w for w in await app.services.store.list_webchats() if w.title == "Parents' evening Q&A"
-    ]
+    created = [w for w in await app.services.store.list_webchats()
+               if w.title == "Parents' evening Q&A"]
     assert len(created) == 1 and created[0].audience == "parents_carers"
     # A bad window is refused with the server's message and nothing is written.
     await page.get_by_label("Title").fill("Backwards")

@@ -339,12 +339,10 @@ async def test_purge_deletes_only_old_records_of_that_kind(store: Store) -> None
     old_rejected, _ = await store.insert_message(message(w.id, client_id="o2", created_at=old))
     await store.decide(old_rejected.id, "s", "rejected", now)
     old_escalated, _ = await store.insert_message(
-        message(w.id, client_id="o3", created_at=old, status="escalated")
-    )
+        message(w.id, client_id="o3", created_at=old, status="escalated"))
     open_case = await store.create_escalation(escalation(w.id, created_at=old))
     closed_case = await store.create_escalation(
-        escalation(w.id, created_at=old, message_id=old_escalated.id)
-    )
+        escalation(w.id, created_at=old, message_id=old_escalated.id))
     await store.close_escalation(closed_case.id, "lead", "signposted", now)
     await store.add_case_entry(CaseEntry(new_id(), closed_case.id, "note", "lead", "n", old))
     await store.create_participant(Participant(new_id(), w.id, "OldOwl1", "t1", old))

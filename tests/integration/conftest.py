@@ -11,14 +11,14 @@ from tests.support.harness import Harness
 
 
 @pytest.fixture
-def settings_factory(database_url_factory: Callable[[], str], tmp_path: Path) -> Callable[..., Any]:
+def settings_factory(
+    database_url_factory: Callable[[], str], tmp_path: Path
+) -> Callable[..., Any]:
     url = database_url_factory()
 
     def make(**overrides: Any) -> Any:
         base: dict[str, Any] = dict(
-            data_dir=tmp_path / "data",
-            database_url=url,
-            schedule_tick_s=0.2,
+            data_dir=tmp_path / "data", database_url=url, schedule_tick_s=0.2,
             secret="test-secret-" + "x" * 20,
         )
         base.update(overrides)

@@ -56,9 +56,8 @@ async def test_lead_acknowledges_and_the_other_lead_sees_who(app: Harness) -> No
     await disclose(yp)
     item = (await l1.wait_for("escalation"))["item"]
     await l2.wait_for("escalation")
-    r1, r2 = await asyncio.gather(
-        l1.call("acknowledge", {"id": item["id"]}), l2.call("acknowledge", {"id": item["id"]})
-    )
+    r1, r2 = await asyncio.gather(l1.call("acknowledge", {"id": item["id"]}),
+                                  l2.call("acknowledge", {"id": item["id"]}))
     assert sorted([r1["ok"], r2["ok"]]) == [False, True]
     loser = r1 if not r1["ok"] else r2
     assert loser["error"]["code"] == "already_acknowledged"
@@ -66,18 +65,14 @@ async def test_lead_acknowledges_and_the_other_lead_sees_who(app: Harness) -> No
     assert seen["item"]["acknowledged_by"] in (s1.username, seen["item"]["acknowledged_by"])
     assert seen["item"]["acknowledged_by"] is not None
     audit = await app.services.store.list_audit(subject=item["id"])
-    assert [a.action for a in audit][:3] == [
-        "escalation_created",
-        "escalation_delivered",
-        "escalation_acknowledged",
-    ]
+    assert [a.action for a in audit][:3] == ["escalation_created", "escalation_delivered",
+                                             "escalation_acknowledged"]
     assert sorted(audit[1].detail["to"]) == sorted({s1.username, s2.username})
 
 
 async def test_overdue_alert_fires_to_leads_and_moderators(harness_factory: Any) -> None:
-    app: Harness = await harness_factory(
-        ack_deadline_high_s=0.5, ack_deadline_medium_s=0.5, ack_deadline_urgent_s=0.5
-    )
+    app: Harness = await harness_factory(ack_deadline_high_s=0.5, ack_deadline_medium_s=0.5,
+                                         ack_deadline_urgent_s=0.5)
     w = await app.webchat()
     lead, _ = await app.lead()
     mod, _ = await app.moderator()
@@ -92,16 +87,14 @@ async def test_overdue_alert_fires_to_leads_and_moderators(harness_factory: Any)
 
 
 async def test_overdue_fires_after_a_restart(harness_factory: Any) -> None:
-    first: Harness = await harness_factory(
-        ack_deadline_high_s=1.5, ack_deadline_medium_s=1.5, ack_deadline_urgent_s=1.5
-    )
+    first: Harness = await harness_factory(ack_deadline_high_s=1.5, ack_deadline_medium_s=1.5,
+                                           ack_deadline_urgent_s=1.5)
     w = await first.webchat()
     yp = await first.young(w)
     await disclose(yp)
     await first.stop()  # nobody was connected: the deadline is still pending in the store
-    second: Harness = await harness_factory(
-        ack_deadline_high_s=1.5, ack_deadline_medium_s=1.5, ack_deadline_urgent_s=1.5
-    )
+    second: Harness = await harness_factory(ack_deadline_high_s=1.5, ack_deadline_medium_s=1.5,
+                                            ack_deadline_urgent_s=1.5)
     lead, _ = await second.lead()
     items = lead.received("escalations")[0]["items"]
     assert len(items) == 1
@@ -123,22 +116,18 @@ async def test_private_messages_reach_only_the_right_participant(app: Harness) -
     await disclose(author)
     item = (await lead.wait_for("escalation"))["item"]
     assert (await lead.call("acknowledge", {"id": item["id"]}))["ok"]
-    res = await lead.call(
-        "private_message", {"escalation_id": item["id"], "text": "Hi, are you safe right now?"}
-    )
+    res = await lead.call("private_message", {"escalation_id": item["id"],
+                                              "text": "Hi, are you safe right now?"})
     assert res["ok"]
     pm = await author.wait_for("private_message")
-    assert pm == {
-        "id": res["id"],
-        "from": "Safeguarding team",
-        "text": "Hi, are you safe right now?",
-        "at": pm["at"],
-    }
+    assert pm == {"id": res["id"], "from": "Safeguarding team",
+                  "text": "Hi, are you safe right now?", "at": pm["at"]}
     reply = await author.call("private_reply", {"text": "yes im at my nans"})
     assert reply["ok"]
     entry = await lead.wait_for("case_entry", lambda d: d["entry"]["kind"] == "from_young_person")
     assert entry["entry"]["text"] == "yes im at my nans"
-    assert (await lead.call("note", {"escalation_id": item["id"], "text": "Phoned MASH"}))["ok"]
+    assert (await lead.call("note", {"escalation_id": item["id"],
+                                     "text": "Phoned MASH"}))["ok"]
     await asyncio.sleep(0.3)
     leaked = everything(other)
     assert "are you safe" not in leaked and "nans" not in leaked and "MASH" not in leaked
@@ -151,9 +140,8 @@ async def test_private_messages_reach_only_the_right_participant(app: Harness) -
     again = await app.young(w, token=token)
     private = again.received("joined")[0]["private"]
     assert [p["text"] for p in private] == ["Hi, are you safe right now?", "yes im at my nans"]
-    closed = await lead.call(
-        "close", {"escalation_id": item["id"], "outcome": "signposted", "note": "Gave Childline"}
-    )
+    closed = await lead.call("close", {"escalation_id": item["id"], "outcome": "signposted",
+                                       "note": "Gave Childline"})
     assert closed["ok"] and closed["item"]["status"] == "closed"
     bad = await lead.call("close", {"escalation_id": item["id"], "outcome": "made-up"})
     assert bad["error"]["code"] == "invalid"
@@ -183,23 +171,16 @@ async def test_case_record_access(app: Harness) -> None:
     _, mod_token = await app.staff("moderator")
     status, body = await app.http("GET", f"/api/escalations/{item['id']}")
     assert status == 401 and "boyfriend" not in repr(body)
-    status, body = await app.http(
-        "GET", f"/api/escalations/{item['id']}", headers={"Authorization": f"Bearer {mod_token}"}
-    )
+    status, body = await app.http("GET", f"/api/escalations/{item['id']}",
+                                  headers={"Authorization": f"Bearer {mod_token}"})
     assert status == 403 and "boyfriend" not in repr(body)
-    status, body = await app.http(
-        "GET",
-        f"/api/escalations/{item['id']}?download=1",
-        headers={"Authorization": f"Bearer {lead_token}"},
-    )
+    status, body = await app.http("GET", f"/api/escalations/{item['id']}?download=1",
+                                  headers={"Authorization": f"Bearer {lead_token}"})
     assert status == 200 and body["escalation"]["text"] == DISCLOSURE
-    assert [a["action"] for a in body["audit"]][:2] == [
-        "escalation_created",
-        "escalation_delivered",
-    ]
-    status, body = await app.http(
-        "GET", "/api/escalations/nope", headers={"Authorization": f"Bearer {lead_token}"}
-    )
+    assert [a["action"] for a in body["audit"]][:2] == ["escalation_created",
+                                                       "escalation_delivered"]
+    status, body = await app.http("GET", "/api/escalations/nope",
+                                  headers={"Authorization": f"Bearer {lead_token}"})
     assert status == 404
 
 
@@ -211,13 +192,13 @@ async def test_no_lead_on_duty_warns_and_audits(app: Harness) -> None:
     on = await mod.wait_for("duty", lambda d: d["warning"] is False)
     assert staff.username in on["leads"]
     await lead.close()
-    await mod.wait_for("duty", lambda d: d["warning"] is True and len(mod.received("duty")) > 2)
+    await mod.wait_for("duty", lambda d: d["warning"] is True
+                       and len(mod.received("duty")) > 2)
     actions = [a.action for a in await app.services.store.list_audit()]
     assert "no_lead_on_duty" in actions and "lead_on_duty" in actions
     _, admin_token = await app.staff("admin")
-    status, body = await app.http(
-        "GET", "/api/duty", headers={"Authorization": f"Bearer {admin_token}"}
-    )
+    status, body = await app.http("GET", "/api/duty",
+                                  headers={"Authorization": f"Bearer {admin_token}"})
     assert status == 200 and body["warning"] is True
 
 
@@ -258,26 +239,14 @@ async def test_a_disclosure_left_without_a_case_is_repaired(app: Harness) -> Non
     yp = await app.young(w)
     handle = yp.received("joined")[0]["participant"]["handle"]
     participant = await app.services.store.find_participant_by_token(
-        hash_token(yp.received("joined")[0]["token"])
-    )
+        hash_token(yp.received("joined")[0]["token"]))
     assert participant is not None
     screening = app.services.moderation.screen(URGENT)
-    orphan = Message(
-        new_id(),
-        w.id,
-        participant.id,
-        "lost",
-        handle,
-        "young_person",
-        URGENT,
-        status="escalated",
-        priority=30,
-        screening=screening,
-    )
+    orphan = Message(new_id(), w.id, participant.id, "lost", handle, "young_person", URGENT,
+                     status="escalated", priority=30, screening=screening)
     await app.services.store.insert_message(orphan)
-    alert = await lead.wait_for(
-        "escalation", lambda d: d["item"]["message_id"] == orphan.id, timeout=5
-    )
+    alert = await lead.wait_for("escalation", lambda d: d["item"]["message_id"] == orphan.id,
+                                timeout=5)
     assert alert["item"]["severity"] == screening["severity"]
     await yp.wait_for("support")
     assert await app.services.store.list_unescalated() == []
@@ -291,36 +260,30 @@ async def test_webchat_report_counts_outcomes_without_text(app: Harness) -> None
     ok1 = await yp.call("send_message", {"client_id": "a", "text": "how do i spot grooming"})
     ok2 = await yp.call("send_message", {"client_id": "b", "text": "boring"})
     await mod.call("decide", {"id": ok1["message"]["id"], "action": "approve"})
-    await mod.call(
-        "decide", {"id": ok2["message"]["id"], "action": "reject", "reason": "off_topic"}
-    )
+    await mod.call("decide", {"id": ok2["message"]["id"], "action": "reject",
+                              "reason": "off_topic"})
     await disclose(yp, cid="c")
     item = (await lead.wait_for("escalation"))["item"]
     await lead.call("acknowledge", {"id": item["id"]})
     _, admin_token = await app.staff("admin")
     _, mod_token = await app.staff("moderator")
-    status, report = await app.http(
-        "GET", f"/api/reports/webchats/{w.id}", headers={"Authorization": f"Bearer {admin_token}"}
-    )
+    status, report = await app.http("GET", f"/api/reports/webchats/{w.id}",
+                                    headers={"Authorization": f"Bearer {admin_token}"})
     assert status == 200
     assert report["messages"]["by_status"] == {"approved": 1, "rejected": 1, "escalated": 1}
     assert report["messages"]["rejected_by_reason"] == {"off_topic": 1}
     assert report["time_to_decision"]["count"] == 2
     assert report["escalations"]["total"] == 1 and report["escalations"]["unacknowledged"] == 0
     assert "boyfriend" not in repr(report) and "grooming" not in repr(report["messages"])
-    status, _ = await app.http(
-        "GET", f"/api/reports/webchats/{w.id}", headers={"Authorization": f"Bearer {mod_token}"}
-    )
+    status, _ = await app.http("GET", f"/api/reports/webchats/{w.id}",
+                               headers={"Authorization": f"Bearer {mod_token}"})
     assert status == 403
-    status, body = await app.http(
-        "GET", "/api/audit?limit=5", headers={"Authorization": f"Bearer {admin_token}"}
-    )
+    status, body = await app.http("GET", "/api/audit?limit=5",
+                                  headers={"Authorization": f"Bearer {admin_token}"})
     assert status == 200 and len(body["entries"]) == 5
-    status, body = await app.http(
-        "GET", "/api/audit?limit=x", headers={"Authorization": f"Bearer {admin_token}"}
-    )
+    status, body = await app.http("GET", "/api/audit?limit=x",
+                                  headers={"Authorization": f"Bearer {admin_token}"})
     assert status == 400 and body["error"]["code"] == "invalid"
-    status, _ = await app.http(
-        "GET", "/api/audit", headers={"Authorization": f"Bearer {mod_token}"}
-    )
+    status, _ = await app.http("GET", "/api/audit",
+                               headers={"Authorization": f"Bearer {mod_token}"})
     assert status == 403

@@ -53,14 +53,9 @@ class Client:
         self.sio.on("connect_error", connect_error, namespace=self.namespace)
 
     async def connect(self, auth: Any = None, headers: dict[str, str] | None = None) -> None:
-        await self.sio.connect(
-            self.url,
-            namespaces=[self.namespace],
-            auth=auth,
-            headers=headers or {},
-            transports=["websocket"],
-            wait_timeout=5,
-        )
+        await self.sio.connect(self.url, namespaces=[self.namespace], auth=auth,
+                               headers=headers or {}, transports=["websocket"],
+                               wait_timeout=5)
 
     async def call(self, event: str, data: Any = None, timeout: float = 5) -> Any:
         args = () if data is None else (data,)
@@ -135,13 +130,11 @@ class Harness:
         self.clients.append(c)
         return c
 
-    async def webchat(
-        self, *, opens_in: float = -60, hours: float = 1, audience: str = "young_people"
-    ) -> Webchat:
+    async def webchat(self, *, opens_in: float = -60, hours: float = 1,
+                      audience: str = "young_people") -> Webchat:
         opens = utcnow() + timedelta(seconds=opens_in)
         return await self.services.webchats.do_create(
-            "Could you spot the signs?", audience, opens, opens + timedelta(hours=hours)
-        )
+            "Could you spot the signs?", audience, opens, opens + timedelta(hours=hours))
 
     async def staff(self, *roles: str) -> tuple[Staff, str]:
         """A staff member with ``roles`` and a session token, made through the service."""
@@ -175,10 +168,9 @@ class Harness:
         return c, staff
 
     async def http(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.request(method, self.url + path, **kw) as resp,
-        ):
+        async with aiohttp.ClientSession() as session, session.request(
+            method, self.url + path, **kw
+        ) as resp:
             ctype = resp.headers.get("Content-Type", "")
             body = await resp.json() if "json" in ctype else await resp.text()
             return resp.status, body
