@@ -52,6 +52,7 @@ FRESH = ROOT / "tests" / "data" / "screening_fresh.jsonl"
 FRESH2 = FRESH.with_name("screening_fresh2.jsonl")  # written independently of the rules
 FRESH3 = FRESH.with_name("screening_fresh3.jsonl")  # likewise
 FRESH4 = FRESH.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
+FRESH5 = FRESH.with_name("screening_fresh5.jsonl")  # never tuned on
 Row = dict[str, Any]
 
 
@@ -170,11 +171,11 @@ def lobo(show: bool) -> None:
 
 
 def fresh(show: bool) -> None:
-    rows = load_rows([FRESH, FRESH2, FRESH3, FRESH4])
+    rows = load_rows([FRESH, FRESH2, FRESH3, FRESH4, FRESH5])
     rules = load_rules()
     alone = Screener(dataclasses.replace(rules, model=None))
     both = Screener(rules)
-    where = f"{FRESH.relative_to(ROOT)}, {FRESH2.name}, {FRESH3.name}, {FRESH4.name}"
+    where = f"{FRESH.relative_to(ROOT)}, fresh2 to fresh5"
     print(f"FRESH BATCHES ({where}: never trained on; shipped model)")
     total = (Tally(), Tally())
     for name in dict.fromkeys(r.get("batch", "fresh") for r in rows):

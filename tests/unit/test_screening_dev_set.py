@@ -19,6 +19,7 @@ FRESH = DATA.with_name("screening_fresh.jsonl")
 FRESH2 = DATA.with_name("screening_fresh2.jsonl")
 FRESH3 = DATA.with_name("screening_fresh3.jsonl")
 FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
+FRESH5 = DATA.with_name("screening_fresh5.jsonl")  # never tuned on: read once, left as it was
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -42,8 +43,8 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4],
-    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4"],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5],
+    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

@@ -23,6 +23,7 @@ SETS = (
     "screening_fresh2",
     "screening_fresh3",
     "screening_fresh4",
+    "screening_fresh5",
 )
 
 # obfuscations, separators and details that reach across words
