@@ -24,6 +24,8 @@ What it does, deterministically (same data and rules -> the same file):
    held-out negatives.
 5. A multinomial logistic regression over the word features of the disclosure lines names the
    category when the fallback fires (its top weights per category are kept).
+6. The urgency model (bench/urgency_model.py): urgent or not, over the disclosure lines only;
+   at run time it may raise a paged message to urgent, never lower one.
 
 Retrain after any change to the labelled data, the rule files' examples, the disclosure
 rules' dampers, or the normalisation (config/rules/normalise.toml): the model file records
@@ -46,6 +48,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from urgency_model import RAISE_TARGET, fit_urgency  # noqa: E402
 
 from config.rules import MODEL_FILE, default_rules_dir, load_rules  # noqa: E402
 from moderation.learned import features  # noqa: E402
@@ -100,7 +104,8 @@ def example_rows(rules_dir: Path | None = None) -> list[dict[str, Any]]:
         sev = ex.expect.get("severity")
         if sev is None or ex.text in held:
             continue
-        out.append({"text": ex.text, "disclosure": sev != "none", "category": None})
+        row = {"text": ex.text, "disclosure": sev != "none", "category": None, "severity": sev}
+        out.append(row)
     return out
 
 
@@ -110,7 +115,7 @@ def data_sha256(rules_dir: Path | None = None) -> str:
     for p in TRAIN_FILES:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     for r in example_rows(rules_dir):
-        h.update(f"{r['disclosure']}\t{r['text']}\0".encode())
+        h.update(f"{r['disclosure']}\t{r['severity']}\t{r['text']}\0".encode())
     return h.hexdigest()
 
 
@@ -195,15 +200,7 @@ def fit(
             ]
         threshold, cv_info = pick_threshold(scored)
 
-    names = model.vec.get_feature_names_out()
-    coef = model.lr.coef_[0]
-    words: dict[str, float] = {}
-    chars: dict[str, float] = {}
-    for name, w in zip(names, coef, strict=True):
-        w = round(float(w), DIGITS)
-        if w:
-            kind, feat = name.split("\t", 1)
-            (words if kind == "w" else chars)[feat] = w
+    intercept, words, chars = _weights(model)
 
     # the category model: word features of the disclosure lines
     pos = [
@@ -231,14 +228,27 @@ def fit(
         cat_b[str(cat)] = round(float(cat_lr.intercept_[ci]), DIGITS)
     return {
         "format": 1,
-        "intercept": round(float(model.lr.intercept_[0]), DIGITS),
+        "intercept": intercept,
         "threshold": threshold,
         "char_ns": list(CHAR_NS),
         "validation": cv_info,
         "words": words,
         "chars": chars,
         "categories": {"intercepts": cat_b, "weights": cat_w},
+        "urgency": fit_urgency(screener, train_groups, _Fitted, _weights),
     }
+
+
+def _weights(model: _Fitted) -> tuple[float, dict[str, float], dict[str, float]]:
+    """A fitted model's intercept, word weights and character n-gram weights, rounded."""
+    words: dict[str, float] = {}
+    chars: dict[str, float] = {}
+    for name, w in zip(model.vec.get_feature_names_out(), model.lr.coef_[0], strict=True):
+        w = round(float(w), DIGITS)
+        if w:
+            kind, feat = name.split("\t", 1)
+            (words if kind == "w" else chars)[feat] = w
+    return round(float(model.lr.intercept_[0]), DIGITS), words, chars
 
 
 def train(rules_dir: Path | None = None) -> dict[str, Any]:
@@ -256,7 +266,12 @@ def train(rules_dir: Path | None = None) -> dict[str, Any]:
             "lines": len(dev) + len(holdout) + len(examples),
             "sha256": data_sha256(rules_dir),
         },
-        "settings": {"C": C, "min_df": MIN_DF, "fa_target": FA_TARGET},
+        "settings": {
+            "C": C,
+            "min_df": MIN_DF,
+            "fa_target": FA_TARGET,
+            "urgency_raise_target": RAISE_TARGET,
+        },
     }
     return {"format": 1, **about, **{k: v for k, v in body.items() if k != "format"}}
 
@@ -279,6 +294,11 @@ def main(argv: list[str] | None = None) -> int:
         f"threshold {model['threshold']} (grouped CV: model recall {v['cv_model_recall']}, "
         f"false alarms {v['cv_false_alarms']}); {len(model['words'])} word and "
         f"{len(model['chars'])} char weights; {len(text.encode()) / 1024:.0f} KiB"
+    )
+    u = model["urgency"]
+    print(
+        f"urgency threshold {u['threshold']} (grouped CV: urgent raised "
+        f"{u['validation']['cv_urgent_raised']}, others raised {u['validation']['cv_over_raised']})"
     )
     if args.check:
         same = out.exists() and out.read_text(encoding="utf-8") == text

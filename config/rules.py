@@ -149,6 +149,9 @@ class DisclosureModel:
     category_intercepts: dict[str, float]
     category_words: dict[str, dict[str, float]]  # category -> word feature -> weight
     data_sha256: str  # of the training data, as the training script saw it
+    # the urgency model: the same kind of model, trained on disclosures only (urgent or not);
+    # it has no categories of its own
+    urgency: DisclosureModel | None = None
 
 
 @dataclass(frozen=True)
@@ -456,6 +459,13 @@ def model_from_dict(data: Any, name: str = MODEL_FILE) -> DisclosureModel:
         c_w[cat] = _weights(w, f"{name}: categories.weights.{cat}")
     about = data.get("trained_on", {})
     sha = about.get("sha256", "") if isinstance(about, dict) else ""
+    urgency = None
+    if "urgency" in data:
+        u = data["urgency"]
+        if not isinstance(u, dict):
+            raise RulesError(f"{name}: 'urgency' must be a table")
+        sub = {"format": 1, "char_ns": ns, **u, "categories": {}, "trained_on": about}
+        urgency = model_from_dict(sub, f"{name}: urgency")
     return DisclosureModel(
         intercept=float(b),
         threshold=float(t),
@@ -465,6 +475,7 @@ def model_from_dict(data: Any, name: str = MODEL_FILE) -> DisclosureModel:
         category_intercepts=c_b,
         category_words=c_w,
         data_sha256=sha if isinstance(sha, str) else "",
+        urgency=urgency,
     )
 
 

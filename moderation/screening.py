@@ -31,10 +31,16 @@ _RANK = {"urgent": 3, "high": 2, "medium": 1, "none": 0}
 _WEIGHT = {"urgent": 0.9, "high": 0.6, "medium": 0.3}
 _SPAN_KEY = attrgetter("start", "end")
 MAX_CHARS = 200_000  # longer input is screened in full up to this many characters
-# Safeguarding policy: a model's guess is never "urgent" (that needs a rule's explicit
-# evidence), but a guess of danger or self-harm is paged with the high (5-minute) deadline
-# rather than the medium (15-minute) one: a missed or late alert is the worst failure.
+# Safeguarding policy: the fallback's guess that a message is a disclosure is never "urgent" on
+# its own, but a guess of danger or self-harm is paged with the high (5-minute) deadline rather
+# than the medium (15-minute) one: a missed or late alert is the worst failure.
 LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
+# Safeguarding policy: the urgency model may raise a message that is already paged (by a rule
+# or the fallback) to urgent, the 60-second deadline, unless a damper applies; it never lowers a
+# severity and never pages a message by itself. On lines nobody tuned for, the rules alone rate
+# only about half the urgent lines urgent; a lead answering a non-urgent case sooner is the
+# cheaper mistake (docs/screening.md).
+URGENCY_RULE = "learned.urgency"
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
@@ -160,6 +166,11 @@ class Screener:
             raise RulesError(f"disclosure rules: {exc}") from exc
         # The learned fallback (moderation/learned.py): consulted only when no rule fired
         self._learned = LearnedScorer(rules.model) if rules.model is not None else None
+        self._urgency = (
+            LearnedScorer(rules.model.urgency)
+            if rules.model is not None and rules.model.urgency is not None
+            else None
+        )
         # Per-word results (moderation/tokens.py). Tokens are read word by word only if the
         # emoji tokens are not ASCII (else a word's tokens could depend on the whole text).
         self._memo = (
@@ -251,6 +262,13 @@ class Screener:
             severity = level  # the only hit: its risk is the model's probability
             risk_keep = 1.0 - learned.probability
 
+        if severity in ("high", "medium") and self._raised(dt.text, scanned):
+            top = max(disclosures, key=lambda d: _RANK[d.severity])
+            disclosures.append(DisclosureHit(URGENCY_RULE, top.category, "urgent", 0, len(text)))
+            spans.append(Span(0, len(text), "disclosure", URGENCY_RULE))
+            severity = "urgent"
+            risk_keep *= 1.0 - _WEIGHT["urgent"]
+
         if len(disclosures) > 1:
             ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])
             categories = tuple(dict.fromkeys(d.category for d in ordered))
@@ -271,6 +289,15 @@ class Screener:
             rules,
             tuple(spans),
         )
+
+
+    def _raised(self, dtext: str, scanned: int | None) -> bool:
+        """Does the urgency model raise this paged message to urgent (see URGENCY_RULE)?"""
+        if self._urgency is None:
+            return False
+        if len(dtext) > LEARNED_MAX_CHARS:
+            dtext, scanned = dtext[:LEARNED_MAX_CHARS], None
+        return self._urgency.fires(dtext) and not self.damped(dtext, scanned)
 
 
 def load_screener(rules_dir: Path | None = None) -> Screener:

@@ -17,7 +17,7 @@ import pytest
 
 from config.rules import MODEL_FILE, RulesError, default_rules_dir, load_rules
 from moderation.learned import RULE_ID, LearnedScorer, features
-from moderation.screening import LEARNED_SEVERITY, Screener
+from moderation.screening import LEARNED_SEVERITY, URGENCY_RULE, Screener
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -95,10 +95,12 @@ def test_unseen_paraphrases_the_rules_miss_are_caught(  # type: ignore[no-untype
 ) -> None:
     assert not rules_only.screen(text).disclosure
     s = screener.screen(text)
-    assert s.severity == LEARNED_SEVERITY.get(category, "medium")
-    assert s.rules == (RULE_ID,)
+    (guess,) = [d for d in s.disclosures if d.rule == RULE_ID]
+    assert guess.severity == LEARNED_SEVERITY.get(category, "medium")
+    assert set(s.rules) <= {RULE_ID, URGENCY_RULE}
+    assert s.severity == ("urgent" if URGENCY_RULE in s.rules else guess.severity)
     assert s.categories == (category,)
-    assert s.disclosures[0].start == 0 and s.disclosures[0].end == len(text)
+    assert guess.start == 0 and guess.end == len(text)
     threshold = screener.rules.model.threshold
     assert threshold <= s.risk <= 1.0
 
@@ -151,6 +153,8 @@ def test_without_a_model_file_there_is_no_fallback(tmp_path: Path) -> None:
         {"char_ns": [5, 3]},
         {"words": {"kill": "a lot"}},
         {"categories": {"intercepts": {}, "weights": {"nope": {}}}},
+        {"urgency": "yes"},
+        {"urgency": {"intercept": 0.0, "threshold": 2.0, "words": {}, "chars": {}}},
     ],
 )
 def test_bad_model_file_is_a_rules_error(tmp_path: Path, patch: dict) -> None:  # type: ignore[type-arg]
@@ -172,3 +176,35 @@ def test_model_file_is_reproducible_from_the_training_script() -> None:
     assert training.dump(training.train()) == shipped, (
         "config/rules/disclosure_model.json is stale: run bench/train_disclosure_model.py"
     )
+
+
+def test_the_urgency_model_raises_a_paged_message(screener, rules_only) -> None:  # type: ignore[no-untyped-def]
+    """A message a rule pages at high, which the urgency model reads as urgent, gets the
+    60-second deadline; the rule's own hit stays as it was."""
+    text = "im so scared my dad is drunk and shouting and hitting mum right now"
+    assert rules_only.screen(text).severity == "high"
+    s = screener.screen(text)
+    assert s.severity == "urgent"
+    assert s.rules[0] == URGENCY_RULE and "home.hit" in s.rules
+    assert {d.rule: d.severity for d in s.disclosures}["home.hit"] == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i could kill my brother honestly",  # the urgency model alone would say urgent
+        "some men are taking me somewhere in a car",  # urgent already: nothing to raise
+        "i dont feel safe at my dads",  # high, and the model does not read it as urgent
+    ],
+)
+def test_the_urgency_model_never_pages_or_lowers(screener, rules_only, text) -> None:  # type: ignore[no-untyped-def]
+    assert URGENCY_RULE not in screener.screen(text).rules
+    assert screener.screen(text).severity == rules_only.screen(text).severity
+
+
+def test_a_damper_stops_the_urgency_model(screener) -> None:  # type: ignore[no-untyped-def]
+    text = "in pshe we talked about what to do if your dad is hitting your mum right now"
+    d = screener.disclosure_text(text)
+    assert LearnedScorer(screener.rules.model.urgency).fires(d)
+    assert screener.damped(d)
+    assert not screener._raised(d, None)
