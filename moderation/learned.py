@@ -151,8 +151,9 @@ class LearnedScorer:
     def probability(self, text: str) -> float:
         return _sigmoid(self.logit(text))
 
-    def fires(self, text: str) -> bool:
-        return self.logit(text) >= self._cut
+    def fires(self, text: str, logit: float | None = None) -> bool:
+        """Does the model fire on ``text`` (``logit``: the text's, if already known)?"""
+        return (self.logit(text) if logit is None else logit) >= self._cut
 
     def check(self, text: str, logit: float | None = None) -> LearnedVerdict | None:
         """The verdict if the model's probability reaches its threshold, else None

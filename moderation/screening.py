@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from config.rules import RulesError
 from moderation.disclosure import DisclosureMatcher
@@ -19,7 +19,8 @@ from moderation.learned import LearnedScorer
 from moderation.normalise import Folder, disclosure_tokens
 from moderation.pii import PiiMatcher
 from moderation.profanity import ProfanityMatcher
-from moderation.tokens import TokenMemo
+from moderation.results import EMPTY, DisclosureHit, PiiHit, Screening, Span
+from moderation.tokens import TokenMemo, WordsView
 
 if TYPE_CHECKING:
     from config.rules import Rules
@@ -42,98 +43,6 @@ LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
 # cheaper mistake (docs/screening.md).
 URGENCY_RULE = "learned.urgency"
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
-
-
-class Span(NamedTuple):
-    start: int
-    end: int
-    kind: str  # "profanity" | "pii" | "disclosure"
-    label: str  # term / pii kind / rule id
-
-
-class PiiHit(NamedTuple):
-    kind: str
-    start: int
-    end: int
-    text: str
-
-
-class DisclosureHit(NamedTuple):
-    rule: str
-    category: str
-    severity: str
-    start: int
-    end: int
-
-
-class Screening(NamedTuple):
-    profanity_terms: tuple[str, ...]
-    pii: tuple[PiiHit, ...]
-    disclosures: tuple[DisclosureHit, ...]
-    severity: str  # "urgent" | "high" | "medium" | "none"
-    risk: float  # 0..1
-    categories: tuple[str, ...]
-    rules: tuple[str, ...]
-    spans: tuple[Span, ...]
-
-    @property
-    def profanity(self) -> bool:
-        return bool(self.profanity_terms)
-
-    @property
-    def disclosure(self) -> bool:
-        return self.severity != "none"
-
-    def suggested_redaction(self, text: str) -> str | None:
-        """``text`` with contact details replaced by "[removed]"; None if there are none."""
-        if not self.pii:
-            return None
-        spans = sorted((p.start, p.end) for p in self.pii)
-        merged: list[list[int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        out: list[str] = []
-        last = 0
-        for s, e in merged:
-            out.append(text[last:s])
-            out.append("[removed]")
-            last = e
-        out.append(text[last:])
-        return "".join(out)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "profanity": self.profanity,
-            "profanity_terms": list(self.profanity_terms),
-            "pii": [
-                {"kind": p.kind, "start": p.start, "end": p.end, "text": p.text} for p in self.pii
-            ],
-            "disclosure": self.disclosure,
-            "severity": self.severity,
-            "risk": self.risk,
-            "categories": list(self.categories),
-            "rules": list(self.rules),
-            "disclosures": [
-                {
-                    "rule": d.rule,
-                    "category": d.category,
-                    "severity": d.severity,
-                    "start": d.start,
-                    "end": d.end,
-                }
-                for d in self.disclosures
-            ],
-            "spans": [
-                {"start": s.start, "end": s.end, "kind": s.kind, "label": s.label}
-                for s in self.spans
-            ],
-        }
-
-
-EMPTY = Screening((), (), (), "none", 0.0, (), (), ())
 
 
 class Screener:
@@ -166,6 +75,7 @@ class Screener:
             raise RulesError(f"disclosure rules: {exc}") from exc
         # The learned fallback (moderation/learned.py): consulted only when no rule fired
         self._learned = LearnedScorer(rules.model) if rules.model is not None else None
+        # the urgency model (see URGENCY_RULE)
         self._urgency = (
             LearnedScorer(rules.model.urgency)
             if rules.model is not None and rules.model.urgency is not None
@@ -182,6 +92,7 @@ class Screener:
                 self._pii.guard_bits,
                 self._token_re,
                 self._learned,
+                self._urgency,
             )
             if self._ascii_apostrophes and word_memo
             else None
@@ -262,7 +173,7 @@ class Screener:
             severity = level  # the only hit: its risk is the model's probability
             risk_keep = 1.0 - learned.probability
 
-        if severity in ("high", "medium") and self._raised(dt.text, scanned):
+        if severity in ("high", "medium") and self._raised(dt.text, scanned, view):
             top = max(disclosures, key=lambda d: _RANK[d.severity])
             disclosures.append(DisclosureHit(URGENCY_RULE, top.category, "urgent", 0, len(text)))
             spans.append(Span(0, len(text), "disclosure", URGENCY_RULE))
@@ -290,14 +201,16 @@ class Screener:
             tuple(spans),
         )
 
-
-    def _raised(self, dtext: str, scanned: int | None) -> bool:
+    def _raised(self, dtext: str, scanned: int | None, view: WordsView | None = None) -> bool:
         """Does the urgency model raise this paged message to urgent (see URGENCY_RULE)?"""
         if self._urgency is None:
             return False
+        logit = None
         if len(dtext) > LEARNED_MAX_CHARS:
             dtext, scanned = dtext[:LEARNED_MAX_CHARS], None
-        return self._urgency.fires(dtext) and not self.damped(dtext, scanned)
+        elif view is not None:
+            logit = view.urgency_logit(self._urgency)
+        return self._urgency.fires(dtext, logit) and not self.damped(dtext, scanned)
 
 
 def load_screener(rules_dir: Path | None = None) -> Screener:

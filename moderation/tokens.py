@@ -48,6 +48,7 @@ class WordInfo(NamedTuple):
     bits: int
     dtext: str  # its disclosure tokens joined by spaces ("" if none)
     weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
+    uweight: float  # the same in the urgency model
     first: str  # its first and last disclosure words
     last: str
     lead1: bool  # from the WordProfanity
@@ -67,10 +68,19 @@ class WordsView:
     its disclosure text and that text's index scan, the contact-detail guards its words let
     through, and its learned-fallback logit."""
 
-    __slots__ = ("_lasts", "_nexts", "_weights", "dtext", "guards", "profanity", "scanned")
+    __slots__ = (
+        "_lasts",
+        "_nexts",
+        "_uweights",
+        "_weights",
+        "dtext",
+        "guards",
+        "profanity",
+        "scanned",
+    )
 
     def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
-        words, dtexts, weights, firsts, lasts, lead1, trail1, tails, heads, rest = zip(
+        words, dtexts, weights, uweights, firsts, lasts, lead1, trail1, tails, heads, rest = zip(
             *infos, strict=True
         )
         bits = reduce(or_, words, 0)
@@ -100,6 +110,7 @@ class WordsView:
             lasts = tuple(w for w, d in zip(lasts, dtexts, strict=True) if d)
             dtexts = tuple(filter(None, dtexts))
         self._weights = weights
+        self._uweights = uweights
         self._lasts, self._nexts = lasts, firsts[1:]
         self.dtext = DisclosureText(
             " ".join(dtexts),
@@ -114,6 +125,10 @@ class WordsView:
     def logit(self, learned: LearnedScorer) -> float:
         """The learned fallback's logit of the whole disclosure text (up to rounding)."""
         return learned.logit_of(self._weights, zip(self._lasts, self._nexts, strict=False))
+
+    def urgency_logit(self, urgency: LearnedScorer) -> float:
+        """The urgency model's logit of the whole disclosure text (up to rounding)."""
+        return urgency.logit_of(self._uweights, zip(self._lasts, self._nexts, strict=False))
 
 
 def _hits(
@@ -142,6 +157,7 @@ class TokenMemo:
         guard_bits: int,
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
+        urgency: LearnedScorer | None = None,
         size: int = 20_000,  # about 0.8 kB a word: at most ~17 MB
         max_new: int = 4,
     ) -> None:
@@ -153,6 +169,7 @@ class TokenMemo:
         self._scan = scan
         self._guards = guards
         self._learned = learned
+        self._urgency = urgency
         self._memo: dict[str, WordInfo] = {}
         self._seen: set[str] = set()  # words seen once, not yet learnt
         self._size = size
@@ -209,10 +226,12 @@ class TokenMemo:
         bits = flags | self._guards(word) << _FLAG_BITS | mask << self.mask_shift
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
+        uweight = self._urgency.words_weight(dwords) if self._urgency is not None and dtext else 0.0
         info = self._memo[word] = WordInfo(
             bits,
             dtext,
             weight,
+            uweight,
             dwords[0],
             dwords[-1],
             p.lead1,
