@@ -41,7 +41,9 @@ class SqliteStore(SqliteQueue, SqliteCases):
             "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
-            "busy_timeout=5000",
+            # processes sharing the file wait for each other's fsync: under load a write
+            # waits up to 15 s for the lock rather than failing (a slow ack, not a lost one)
+            "busy_timeout=15000",
         ):
             await db.execute(f"PRAGMA {pragma}")
         store = cls(db, path)
