@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from urgency_model import RAISE_TARGET, fit_urgency  # noqa: E402
+from urgency_model import RAISE_TARGET, fit_urgency, grouped_scores  # noqa: E402
 
 from config.rules import MODEL_FILE, default_rules_dir, load_rules  # noqa: E402
 from moderation.learned import features  # noqa: E402
@@ -189,15 +189,7 @@ def fit(
     model = _Fitted(flat_t, flat_y)
     threshold, cv_info = 0.5, dict[str, float]()
     if cv:
-        scored: list[tuple[float, bool, bool]] = []
-        for k in range(len(train_groups)):
-            other_t = [t for j, g in enumerate(texts) if j != k for t in g]
-            other_y = [y for j, g in enumerate(labels) if j != k for y in g]
-            probs = _Fitted(other_t, other_y).proba(texts[k])
-            scored += [
-                (p, y, screener.damped(t))
-                for p, y, t in zip(probs, labels[k], texts[k], strict=True)
-            ]
+        scored = grouped_scores(texts, labels, _Fitted, screener.damped)
         threshold, cv_info = pick_threshold(scored)
 
     intercept, words, chars = _weights(model)

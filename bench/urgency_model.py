@@ -31,6 +31,23 @@ class Screens(Protocol):
     def damped(self, dtext: str, scanned: int | None = None) -> bool: ...
 
 
+def grouped_scores(
+    texts: list[list[str]],
+    labels: list[list[bool]],
+    fitted: Callable[[list[str], list[bool]], Fitted],
+    damped: Callable[[str], bool],
+) -> list[tuple[float, bool, bool]]:
+    """(probability, label, damped) of every line, each group scored by a model trained on
+    the other groups (grouped cross-validation)."""
+    scored: list[tuple[float, bool, bool]] = []
+    for k in range(len(texts)):
+        other_t = [t for j, g in enumerate(texts) if j != k for t in g]
+        other_y = [y for j, g in enumerate(labels) if j != k for y in g]
+        probs = fitted(other_t, other_y).proba(texts[k])
+        scored += [(p, y, damped(t)) for p, y, t in zip(probs, labels[k], texts[k], strict=True)]
+    return scored
+
+
 def pick_raise_threshold(scored: list[tuple[float, bool, bool]]) -> tuple[float, dict[str, float]]:
     """``scored``: (probability, urgent, damped) of held-out disclosures."""
     calm = [p for p, u, d in scored if not u and not d]
@@ -58,14 +75,7 @@ def fit_urgency(
     groups = [g for g in groups if g]
     texts = [[screener.disclosure_text(r["text"]) for r in g] for g in groups]
     labels = [[r.get("severity") == "urgent" for r in g] for g in groups]
-    scored: list[tuple[float, bool, bool]] = []
-    for k in range(len(groups)):
-        other_t = [t for j, g in enumerate(texts) if j != k for t in g]
-        other_y = [y for j, g in enumerate(labels) if j != k for y in g]
-        probs = fitted(other_t, other_y).proba(texts[k])
-        scored += [
-            (p, y, screener.damped(t)) for p, y, t in zip(probs, labels[k], texts[k], strict=True)
-        ]
+    scored = grouped_scores(texts, labels, fitted, screener.damped)
     threshold, cv_info = pick_raise_threshold(scored)
     model = fitted([t for g in texts for t in g], [y for g in labels for y in g])
     b, words, chars = weights(model)
