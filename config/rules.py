@@ -380,6 +380,10 @@ def _check_syntax(rules: DisclosureRules) -> None:
 
 def _phrase_problem(phrase: str, macros: dict[str, str]) -> str | None:
     toks = phrase.split()
+    if toks and toks[0] == "^":  # the phrase starts the message
+        toks = toks[1:]
+    if toks and toks[-1] == "$":  # the phrase ends the message
+        toks = toks[:-1]
     if toks and toks[0].startswith("!") and len(toks[0]) > 1:
         toks = toks[1:]  # `!a|b` first: the word before the phrase is none of these
     kinds = []  # "word" | "gap" | "optional" | "negative"

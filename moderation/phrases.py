@@ -8,7 +8,9 @@ single spaces, apostrophes dropped, text-speak expanded). In a phrase:
 * ``word*`` matches any word starting with ``word``; a slot ending in ``?`` is optional;
 * ``..`` skips up to 3 words, ``...`` up to 6;
 * ``@name`` inserts the regex macro ``name`` (it must match whole words);
-* a leading ``!a|b`` slot: the word before is none of these; elsewhere: the next word is not.
+* a leading ``!a|b`` slot: the word before is none of these; elsewhere: the next word is not;
+* a leading ``^``: the phrase starts the message; a trailing ``$``: it ends the message (``^ help
+  $`` is a message of just "help").
 """
 
 from __future__ import annotations
@@ -131,7 +133,11 @@ def compile_phrase(
     before the phrase too (a match at ``(s, e)`` there is the phrase at ``(s, e - 1)`` in
     ``text``), so the regex engine's literal prefix scan stops only at word starts.
     """
-    slots = [_slot(t, macros, speak) for t in phrase.split()]
+    toks = phrase.split()
+    starts = bool(toks) and toks[0] == "^"
+    ends = len(toks) > starts and toks[-1] == "$"
+    toks = toks[starts : len(toks) - ends]
+    slots = [_slot(t, macros, speak) for t in toks]
     # `!not|never` first: the word before the phrase is none of these; elsewhere: the next one
     lead = ""
     if slots and slots[0].negative:
@@ -154,7 +160,9 @@ def compile_phrase(
         else:
             out += " " + s.regex
     try:
-        rx = re.compile(r"(?<![^\s])" + lead + out + r"(?![^\s])")
+        rx = re.compile(
+            (r"\A" if starts else r"(?<![^\s])") + lead + out + (r"\Z" if ends else r"(?![^\s])")
+        )
     except re.error as exc:
         raise ValueError(f"phrase {phrase!r}: {exc}") from exc
     required = tuple(frozenset(s.keys) for s in slots if s.keys and not s.optional)
@@ -175,7 +183,15 @@ def compile_phrase(
         alts = [a for g in groups.values() for a in g]
         after = out[len(slots[0].regex) :]
         try:
-            srx = re.compile(" " + lead + "(?:" + "|".join(alts) + ")" + after + r"(?![^\s])")
+            srx = re.compile(
+                (r"\A " if starts else " ")
+                + lead
+                + "(?:"
+                + "|".join(alts)
+                + ")"
+                + after
+                + (r"\Z" if ends else r"(?![^\s])")
+            )
         except re.error as exc:
             raise ValueError(f"phrase {phrase!r}: {exc}") from exc
     return rx, best, required, first, srx
