@@ -48,11 +48,9 @@ from train_disclosure_model import (  # noqa: E402
 from config.rules import Rules, load_rules, model_from_dict  # noqa: E402
 from moderation.screening import Screener  # noqa: E402
 
-FRESH = ROOT / "tests" / "data" / "screening_fresh.jsonl"
-FRESH2 = FRESH.with_name("screening_fresh2.jsonl")  # written independently of the rules
-FRESH3 = FRESH.with_name("screening_fresh3.jsonl")  # likewise
-FRESH4 = FRESH.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
-FRESH5 = FRESH.with_name("screening_fresh5.jsonl")  # never tuned on
+# the fresh sets: written independently of the rules, never trained on (fresh5, fresh6:
+# never tuned on either)
+FRESH_FILES = sorted((ROOT / "tests" / "data").glob("screening_fresh*.jsonl"))
 Row = dict[str, Any]
 
 
@@ -171,11 +169,11 @@ def lobo(show: bool) -> None:
 
 
 def fresh(show: bool) -> None:
-    rows = load_rows([FRESH, FRESH2, FRESH3, FRESH4, FRESH5])
+    rows = load_rows(FRESH_FILES)
     rules = load_rules()
     alone = Screener(dataclasses.replace(rules, model=None))
     both = Screener(rules)
-    where = f"{FRESH.relative_to(ROOT)}, fresh2 to fresh5"
+    where = ", ".join(p.stem.removeprefix("screening_") for p in FRESH_FILES)
     print(f"FRESH BATCHES ({where}: never trained on; shipped model)")
     total = (Tally(), Tally())
     for name in dict.fromkeys(r.get("batch", "fresh") for r in rows):

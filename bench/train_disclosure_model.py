@@ -57,11 +57,8 @@ from moderation.screening import Screener  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 TRAIN_FILES = (DATA / "screening_dev.jsonl", DATA / "screening_holdout.jsonl")
-FRESH_FILE = DATA / "screening_fresh.jsonl"  # the true test: never trained on
-FRESH2_FILE = DATA / "screening_fresh2.jsonl"  # a second, written independently of the rules
-FRESH3_FILE = DATA / "screening_fresh3.jsonl"  # a third, likewise
-FRESH4_FILE = DATA / "screening_fresh4.jsonl"  # a fourth: young people and adults
-FRESH5_FILE = DATA / "screening_fresh5.jsonl"  # a fifth, never tuned on
+# the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
+FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))
 # The holdout file's batches, in file order: [start, end) line ranges, each appended by one
 # commit (its rules were tuned on it in that commit). Lines past the last end form one more
 # batch. Used as cross-validation groups here and by bench/disclosure_generalisation.py.
@@ -97,7 +94,7 @@ def example_rows(rules_dir: Path | None = None) -> list[dict[str, Any]]:
     """The disclosure verdicts of the example lines shipped in the rule files (a third
     training group), minus any line of the holdout or fresh sets."""
     rules = load_rules(rules_dir, with_model=False)
-    held_files = [TRAIN_FILES[1], FRESH_FILE, FRESH2_FILE, FRESH3_FILE, FRESH4_FILE, FRESH5_FILE]
+    held_files = [TRAIN_FILES[1], *FRESH_FILES]
     held = {r["text"] for r in load_rows(held_files)}
     out = []
     for ex in rules.examples:

@@ -20,6 +20,8 @@ FRESH2 = DATA.with_name("screening_fresh2.jsonl")
 FRESH3 = DATA.with_name("screening_fresh3.jsonl")
 FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
 FRESH5 = DATA.with_name("screening_fresh5.jsonl")  # never tuned on: read once, left as it was
+# young people (fi) and adults and young people (fj); first read once, then general rules added
+FRESH6 = DATA.with_name("screening_fresh6.jsonl")
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -43,8 +45,8 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5],
-    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6],
+    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

@@ -24,6 +24,7 @@ SETS = (
     "screening_fresh3",
     "screening_fresh4",
     "screening_fresh5",
+    "screening_fresh6",
 )
 
 # obfuscations, separators and details that reach across words
