@@ -38,6 +38,7 @@ for p in (ROOT, ROOT / "bench"):
 
 from train_disclosure_model import (  # noqa: E402
     HOLDOUT_BATCHES,
+    MORE_SPLIT,
     TRAIN_FILES,
     example_rows,
     fit,
@@ -134,17 +135,18 @@ def rules_before(commit: str) -> Rules | None:
 def lobo(show: bool) -> None:
     current = load_rules(with_model=False)
     cur_alone = Screener(current)
-    dev, holdout = (load_rows([p]) for p in TRAIN_FILES)
-    gs = groups(dev, holdout, example_rows())  # dev, rule examples, then holdout batch k
+    dev, holdout, *more = (load_rows([p]) for p in TRAIN_FILES)
+    gs = groups(dev, holdout, example_rows(), more)  # dev, examples, more, holdout batch k
     totals = {name: (Tally(), Tally()) for name in ("current", "before")}
     print("LEAVE ONE BATCH OUT (model trained without the batch; threshold by inner CV)")
-    for k, batch in enumerate(gs[2:]):
+    first = 2 + MORE_SPLIT * len(more)  # the holdout batches follow
+    for k, batch in enumerate(gs[first:]):
         start, end, commit = (
             (*HOLDOUT_BATCHES[k],)
             if k < len(HOLDOUT_BATCHES)
-            else (sum(len(g) for g in gs[2 : k + 2]), len(holdout), "")
+            else (sum(len(g) for g in gs[first : k + first]), len(holdout), "")
         )
-        body = fit(cur_alone, [g for j, g in enumerate(gs) if j != k + 2])
+        body = fit(cur_alone, [g for j, g in enumerate(gs) if j != k + first])
         lines: list[str] = []
         a, b = score(batch, cur_alone, with_model(current, body), lines if show else None)
         print(f"  batch {k} (lines {start}-{end - 1}, {len(batch)}), threshold {body['threshold']}")

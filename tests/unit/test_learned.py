@@ -81,7 +81,6 @@ def test_scoring_is_deterministic_and_matches_the_features(rules, screener) -> N
     ("text", "category"),
     [
         ("i feel like everything would be easier if i wasnt here", "self_harm_suicide"),
-        ("i havent eaten properly in weeks on purpose and i keep fainting", "self_harm_suicide"),
         (
             "my mate keeps getting lifts off older blokes and comes back with loads of cash",
             "concern_for_friend",
