@@ -108,6 +108,9 @@ class PiiPattern:
     # `if_regex` matches somewhere (no guards: always runs).
     if_text: tuple[str, ...] = ()
     if_regex: str | None = None
+    # ... or if one of these is a whole word of it (a run of word characters: "sc" in
+    # "sc: name" but not in "scared"), for short guards that would be in many words
+    if_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,7 +297,12 @@ def _load_pii(path: Path) -> tuple[tuple[PiiPattern, ...], list[Example]]:
         if_text = _str_list(p, "if_text", where)
         if_regex = p.get("if_regex")
         _check_optional_regex(if_regex, "if_regex", where)
-        out.append(PiiPattern(kind, regex, group, anchor, before, after, if_text, if_regex))
+        if_words = _str_list(p, "if_words", where)
+        if not all(re.fullmatch(r"\w+", w) and w == w.casefold() for w in if_words):
+            raise RulesError(f"{where}: 'if_words' must be lower-case words (letters, digits, _)")
+        out.append(
+            PiiPattern(kind, regex, group, anchor, before, after, if_text, if_regex, if_words)
+        )
     return tuple(out), _examples(data, name)
 
 

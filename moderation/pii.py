@@ -10,6 +10,7 @@ import importlib
 import re
 from dataclasses import dataclass
 from functools import reduce
+from itertools import repeat
 from operator import itemgetter, or_
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -33,6 +34,7 @@ _PRIORITY = {
 
 
 _DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")  # what `\b` in a pattern sees as one word
 _second = itemgetter(1)
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)  # bytes.translate: delete
 
@@ -141,6 +143,7 @@ class _Pattern:
     after: int
     if_text: tuple[str, ...]
     if_regex: re.Pattern[str] | None
+    if_words: tuple[str, ...]
 
 
 class PiiMatcher:
@@ -155,6 +158,7 @@ class PiiMatcher:
                 p.after,
                 p.if_text,
                 re.compile(p.if_regex) if p.if_regex else None,
+                p.if_words,
             )
             for p in patterns
         ]
@@ -163,8 +167,13 @@ class PiiMatcher:
         # `if_regex` the characters (and digit) every match of it contains.
         self._unguarded = 0
         for i, p in enumerate(self._patterns):
-            if not p.if_text and p.if_regex is None:
+            if not p.if_text and not p.if_words and p.if_regex is None:
                 self._unguarded |= 1 << i
+        # `if_words`: whole word -> the patterns it lets through
+        self._guard_words: dict[str, int] = {}
+        for i, p in enumerate(self._patterns):
+            for w in p.if_words:
+                self._guard_words[w] = self._guard_words.get(w, 0) | 1 << i
         texts: dict[str, int] = {}
         for i, p in enumerate(self._patterns):
             for t in p.if_text:
@@ -212,6 +221,8 @@ class PiiMatcher:
         out = self.digit_bit if _has_digit(word) else 0
         if self._word_text is not None:
             out = reduce(or_, map(_second, self._word_text.iter(word)), out)
+        if self._guard_words:
+            out = reduce(or_, map(self._guard_words.get, _WORD.findall(word), repeat(0)), out)
         for i, anchor in self._local:
             if anchor.search(word):
                 out |= self.digit_bit << (1 + i)
@@ -226,8 +237,12 @@ class PiiMatcher:
             digits = bool(guards & self.digit_bit)
             if self._spaced_text is not None:
                 wanted = reduce(or_, map(_second, self._spaced_text.iter(folded)), wanted)
-        elif self._guard_text is not None:
-            wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
+        else:
+            if self._guard_text is not None:
+                wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
+            if self._guard_words:
+                words = _WORD.findall(folded)
+                wanted = reduce(or_, map(self._guard_words.get, words, repeat(0)), wanted)
         for i, rx, chars, needs_digit in self._guard_regex:
             if wanted >> i & 1 or (needs_digit and digits is False):
                 continue

@@ -50,6 +50,8 @@ def test_edited_rules_take_effect(rules_dir: Path) -> None:
     [
         ("pii.toml", 'kind = "email"', 'kind = "emial"', "kind must be one of"),
         ("pii.toml", "regex = '(?<![\\w+])[o0]7", "regex = '(?<![\\w+])([o0]7", "bad regex"),
+        ("pii.toml", 'if_words = ["snap", ', 'if_words = ["Snap", ', "lower-case words"),
+        ("pii.toml", 'if_words = ["snap", ', 'if_words = ["add me", ', "lower-case words"),
         ("disclosure.toml", 'category = "older_partner"', 'category = "nope"', "unknown category"),
         ("disclosure.toml", 'severity = "medium"', 'severity = "low"', "severity must be"),
         ("disclosure_harm.toml", "@soon", "@later", "unknown macro"),

@@ -4,6 +4,7 @@ anchor is read word by word only where no match can cross a space."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from config.rules import Rules, load_rules
-from moderation.pii import _word_local
+from moderation.pii import PiiMatcher, _word_local
 from moderation.screening import Screener
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -113,6 +114,21 @@ def test_the_memo_reads_every_message_as_the_whole_text_does(rules: Rules) -> No
     for _ in range(3):  # a cold memo, one learning words seen before, a warm one
         for t in texts:
             assert memo.screen(t) == whole.screen(t), t
+
+
+def test_the_contact_detail_guards_never_hide_a_detail(rules: Rules) -> None:
+    """The guards (if_text, if_words, if_regex) only skip patterns that cannot match."""
+    s = Screener(rules)
+    bare = [dataclasses.replace(p, if_text=(), if_words=(), if_regex=None) for p in rules.pii]
+    unguarded = PiiMatcher(tuple(bare))
+    base = _texts(rules)
+    found = 0
+    for t in base + _variants(base, 1000, seed=6):
+        folded = s._folder.fold(t)[0]
+        got = s._pii.match(folded)
+        assert got == unguarded.match(folded), t
+        found += bool(got)
+    assert found > 100  # the texts have contact details to find
 
 
 def test_the_word_index_never_hides_a_rule(rules: Rules) -> None:
