@@ -36,12 +36,16 @@ MAX_CHARS = 200_000  # longer input is screened in full up to this many characte
 # its own, but a guess of danger or self-harm is paged with the high (5-minute) deadline rather
 # than the medium (15-minute) one: a missed or late alert is the worst failure.
 LEARNED_SEVERITY = {"immediate_danger": "high", "self_harm_suicide": "high"}
-# Safeguarding policy: the urgency model may raise a message that is already paged (by a rule
-# or the fallback) to urgent, the 60-second deadline, unless a damper applies; it never lowers a
-# severity and never pages a message by itself. On lines nobody tuned for, the rules alone rate
-# only about half the urgent lines urgent; a lead answering a non-urgent case sooner is the
-# cheaper mistake (docs/screening.md).
+# Safeguarding policy: the urgency model may raise a message that a rule pages to urgent, the
+# 60-second deadline, unless a damper applies; it never lowers a severity and never pages a
+# message by itself. On lines nobody tuned for, the rules alone rate only about half the urgent
+# lines urgent; a lead answering a non-urgent case sooner is the cheaper mistake. A message
+# paged by the fallback alone is a guess with no rule behind it: unless the fallback is nearly
+# sure of it (LEARNED_SURE), a second guess raises it to high (5 minutes) at most, so that
+# everyday lines the fallback barely passes ("im so scared of spiders theres one in my room rn")
+# do not demand an answer within the minute (docs/screening.md).
 URGENCY_RULE = "learned.urgency"
+LEARNED_SURE = 0.9975  # the fallback's probability (a logit of about 6) for that
 LEARNED_MAX_CHARS = 2_000  # the learned fallback reads this much of the disclosure text
 
 
@@ -173,12 +177,14 @@ class Screener:
             severity = level  # the only hit: its risk is the model's probability
             risk_keep = 1.0 - learned.probability
 
-        if severity in ("high", "medium") and self._raised(dt.text, scanned, view):
+        sure = learned is None or learned.probability >= LEARNED_SURE  # see URGENCY_RULE
+        raise_to = "urgent" if sure else "high"
+        if _RANK[raise_to] > _RANK[severity] > 0 and self._raised(dt.text, scanned, view):
             top = max(disclosures, key=lambda d: _RANK[d.severity])
-            disclosures.append(DisclosureHit(URGENCY_RULE, top.category, "urgent", 0, len(text)))
+            disclosures.append(DisclosureHit(URGENCY_RULE, top.category, raise_to, 0, len(text)))
             spans.append(Span(0, len(text), "disclosure", URGENCY_RULE))
-            severity = "urgent"
-            risk_keep *= 1.0 - _WEIGHT["urgent"]
+            severity = raise_to
+            risk_keep *= 1.0 - _WEIGHT[raise_to]
 
         if len(disclosures) > 1:
             ordered = sorted(disclosures, key=lambda d: -_RANK[d.severity])

@@ -17,7 +17,7 @@ import pytest
 
 from config.rules import MODEL_FILE, RulesError, default_rules_dir, load_rules
 from moderation.learned import RULE_ID, LearnedScorer, features
-from moderation.screening import LEARNED_SEVERITY, URGENCY_RULE, Screener
+from moderation.screening import LEARNED_SEVERITY, LEARNED_SURE, URGENCY_RULE, Screener
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -97,7 +97,8 @@ def test_unseen_paraphrases_the_rules_miss_are_caught(  # type: ignore[no-untype
     (guess,) = [d for d in s.disclosures if d.rule == RULE_ID]
     assert guess.severity == LEARNED_SEVERITY.get(category, "medium")
     assert set(s.rules) <= {RULE_ID, URGENCY_RULE}
-    assert s.severity == ("urgent" if URGENCY_RULE in s.rules else guess.severity)
+    # a guess alone is raised to high at most (see URGENCY_RULE)
+    assert s.severity == ("high" if URGENCY_RULE in s.rules else guess.severity)
     assert s.categories == (category,)
     assert guess.start == 0 and guess.end == len(text)
     threshold = screener.rules.model.threshold
@@ -199,6 +200,24 @@ def test_the_urgency_model_raises_a_paged_message(screener, rules_only) -> None:
 def test_the_urgency_model_never_pages_or_lowers(screener, rules_only, text) -> None:  # type: ignore[no-untyped-def]
     assert URGENCY_RULE not in screener.screen(text).rules
     assert screener.screen(text).severity == rules_only.screen(text).severity
+
+
+def test_a_guess_alone_is_raised_to_high_unless_the_fallback_is_sure(rules) -> None:  # type: ignore[no-untyped-def]
+    """With an urgency model that fires on everything, a message only the fallback pages is
+    raised to urgent where the fallback is sure of it (LEARNED_SURE), else to high."""
+    always = dataclasses.replace(rules.model.urgency, intercept=50.0)
+    s = Screener(dataclasses.replace(rules, model=dataclasses.replace(rules.model, urgency=always)))
+    seen = set()
+    for path in sorted((ROOT / "tests" / "data").glob("screening_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            x = s.screen(text)
+            if RULE_ID not in x.rules or not set(x.rules) <= {RULE_ID, URGENCY_RULE}:
+                continue
+            sure = s._learned.probability(s.disclosure_text(text)) >= LEARNED_SURE
+            assert x.severity == ("urgent" if sure else "high"), text
+            seen.add(sure)
+    assert seen == {True, False}
 
 
 def test_a_damper_stops_the_urgency_model(screener) -> None:  # type: ignore[no-untyped-def]
