@@ -22,6 +22,8 @@ FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adult
 FRESH5 = DATA.with_name("screening_fresh5.jsonl")  # never tuned on: read once, left as it was
 # young people (fi) and adults and young people (fj); first read once, then general rules added
 FRESH6 = DATA.with_name("screening_fresh6.jsonl")
+# everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
+EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
 
 def _rows(path: Path = DATA) -> list[dict[str, object]]:
@@ -62,3 +64,16 @@ def test_targets_on_labelled_sets(path: Path) -> None:
     if ppos:  # (the first fresh set has no swearing)
         assert sum(x.profanity for x in ppos) / len(ppos) >= 0.95
     assert sum(x.profanity for x in pneg) / len(pneg) <= 0.03
+
+
+def test_everyday_lines_rarely_page_and_almost_never_at_urgent() -> None:
+    """screening_everyday.jsonl: 400 everyday lines written blind that use the words the rules
+    look for ("the seagulls followed us all the way along the pier"), none a disclosure. An
+    urgent page demands an answer within the minute: a lead paged like that for nothing soon
+    stops trusting the pages."""
+    s = Screener(load_rules())
+    res = [s.screen(str(r["text"])) for r in _rows(EVERYDAY)]
+    assert len(res) == 400
+    assert sum(x.disclosure for x in res) / len(res) <= 0.10
+    assert sum(x.severity == "urgent" for x in res) <= 4
+    assert not any(x.profanity for x in res)
