@@ -1,6 +1,8 @@
-"""Screening rules: loaded from TOML data files into typed, immutable objects.
+"""Screening rules: loaded from TOML data files into typed, immutable objects
+(:mod:`config.rule_types`).
 
-This is the only module of the screening code that reads files. A rules directory holds:
+With :mod:`config.model` (the model's weights), this is the only module of the screening code
+that reads files. A rules directory holds:
 
 * ``normalise.toml`` — lookalike letters, leetspeak, text-speak and emoji tokens;
 * ``profanity.toml`` — additions to better-profanity's bundled list, and the allowlist;
@@ -15,17 +17,34 @@ driven from them. A bad file raises :class:`RulesError` naming the file and the 
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from config.model import load_model, model_from_dict
+from config.rule_types import (
+    CATEGORIES,
+    DAMPER_KINDS,
+    MODEL_FILE,
+    PII_KINDS,
+    SEVERITIES,
+    Damper,
+    DisclosureModel,
+    DisclosureRule,
+    DisclosureRules,
+    Example,
+    NormaliseRules,
+    PiiPattern,
+    ProfanityRules,
+    Rules,
+    RulesError,
+)
+
 __all__ = [
     "CATEGORIES",
+    "MODEL_FILE",
     "SEVERITIES",
     "Damper",
     "DisclosureModel",
@@ -42,130 +61,6 @@ __all__ = [
     "load_rules",
     "model_from_dict",
 ]
-
-SEVERITIES = ("urgent", "high", "medium")
-CATEGORIES = (
-    "grooming",
-    "images_sextortion",
-    "older_partner",
-    "gifts_debt",
-    "missing",
-    "coercion_threats",
-    "moved_between_places",
-    "harm_at_home",
-    "self_harm_suicide",
-    "immediate_danger",
-    "concern_for_friend",
-    "sexual_abuse",
-)
-PII_KINDS = ("phone", "email", "url", "social_handle", "postcode", "address", "school")
-DAMPER_KINDS = ("question", "idiom")
-MODEL_FILE = "disclosure_model.json"
-
-
-class RulesError(ValueError):
-    """A rule file is missing or malformed."""
-
-
-@dataclass(frozen=True)
-class Example:
-    source: str  # file name
-    text: str
-    expect: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class NormaliseRules:
-    lookalikes: dict[str, str]
-    leet: dict[str, str]
-    textspeak: dict[str, str]
-    emoji_tokens: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ProfanityRules:
-    base_words: tuple[str, ...]  # better-profanity's bundled list, read from the installed package
-    additions: tuple[str, ...]
-    allow_words: tuple[str, ...]
-    allow_phrases: tuple[str, ...]
-    inflections: tuple[str, ...]
-    # Roots that make any word starting (or ending) with them swearing: "shithole", "dogshit"
-    compound_starts: tuple[str, ...] = ()
-    compound_ends: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PiiPattern:
-    kind: str
-    pattern: str
-    group: int = 0  # which regex group is the detail itself
-    # Optional cheap regex: the full pattern is only tried in a window around its matches,
-    # from `before` characters before an anchor's start to `after` characters past its end.
-    anchor: str | None = None
-    before: int = 0
-    after: int = 120
-    # Cheap guards: the pattern only runs if one of these substrings is in the folded text, or
-    # `if_regex` matches somewhere (no guards: always runs).
-    if_text: tuple[str, ...] = ()
-    if_regex: str | None = None
-    # ... or if one of these is a whole word of it (a run of word characters: "sc" in
-    # "sc: name" but not in "scared"), for short guards that would be in many words
-    if_words: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DisclosureRule:
-    id: str
-    category: str
-    severity: str
-    # Each part is a tuple of alternative phrases; every part must match somewhere.
-    parts: tuple[tuple[str, ...], ...]
-    needs_other: bool = False  # only counts alongside another (undamped) rule
-
-
-@dataclass(frozen=True)
-class Damper:
-    id: str
-    kind: str  # "question": lowers every non-urgent hit by `levels`; "idiom": drops overlaps
-    patterns: tuple[str, ...]
-    unless: tuple[str, ...] = ()  # the damper does not apply if any of these match
-    levels: int = 1
-
-
-@dataclass(frozen=True)
-class DisclosureRules:
-    macros: dict[str, str]
-    rules: tuple[DisclosureRule, ...]
-    dampers: tuple[Damper, ...]
-
-
-@dataclass(frozen=True)
-class DisclosureModel:
-    """The learned fallback (see moderation/learned.py): a linear model over the features of
-    the disclosure text; it fires at ``threshold`` (a probability)."""
-
-    intercept: float
-    threshold: float
-    char_ns: tuple[int, ...]  # character n-gram lengths, ascending
-    words: dict[str, float]  # word unigrams and "a b" bigrams
-    chars: dict[str, float]  # character n-grams of each " word "
-    category_intercepts: dict[str, float]
-    category_words: dict[str, dict[str, float]]  # category -> word feature -> weight
-    data_sha256: str  # of the training data, as the training script saw it
-    # the urgency model: the same kind of model, trained on disclosures only (urgent or not);
-    # it has no categories of its own
-    urgency: DisclosureModel | None = None
-
-
-@dataclass(frozen=True)
-class Rules:
-    directory: Path
-    normalise: NormaliseRules
-    profanity: ProfanityRules
-    pii: tuple[PiiPattern, ...]
-    disclosure: DisclosureRules
-    examples: tuple[Example, ...] = field(default=())
-    model: DisclosureModel | None = None
 
 
 def default_rules_dir() -> Path:
@@ -422,73 +317,6 @@ def _phrase_problem(phrase: str, macros: dict[str, str]) -> str | None:
         if cur == "optional" and prev == "gap" and nxt == "gap":
             return "an optional word between two gaps backtracks"
     return None
-
-
-def _weights(raw: Any, where: str) -> dict[str, float]:
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, int | float) and math.isfinite(v)
-        for k, v in raw.items()
-    ):
-        raise RulesError(f"{where} must be a table of feature -> finite number")
-    return {k: float(v) for k, v in raw.items()}
-
-
-def load_model(path: Path) -> DisclosureModel | None:
-    """The learned fallback's weights, or None if ``path`` does not exist."""
-    name = path.name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RulesError(f"{path}: cannot read the model: {exc}") from exc
-    return model_from_dict(data, name)
-
-
-def model_from_dict(data: Any, name: str = MODEL_FILE) -> DisclosureModel:
-    """Validate a model file's content (see bench/train_disclosure_model.py)."""
-    if not isinstance(data, dict) or data.get("format") != 1:
-        raise RulesError(f"{name}: not a format 1 disclosure model")
-    b, t, ns = data.get("intercept"), data.get("threshold"), data.get("char_ns")
-    if not isinstance(b, int | float) or not math.isfinite(b):
-        raise RulesError(f"{name}: 'intercept' must be a number")
-    if not isinstance(t, int | float) or not 0.0 < t < 1.0:
-        raise RulesError(f"{name}: 'threshold' must be a probability between 0 and 1")
-    if (
-        not isinstance(ns, list)
-        or not all(isinstance(n, int) and not isinstance(n, bool) and 2 <= n <= 8 for n in ns)
-        or ns != sorted(set(ns))
-    ):
-        raise RulesError(f"{name}: 'char_ns' must be ascending integers from 2 to 8")
-    cats = data.get("categories", {})
-    if not isinstance(cats, dict) or not isinstance(cats.get("weights", {}), dict):
-        raise RulesError(f"{name}: 'categories' must be a table with a 'weights' table")
-    c_b = _weights(cats.get("intercepts", {}), f"{name}: categories.intercepts")
-    c_w: dict[str, dict[str, float]] = {}
-    for cat, w in cats.get("weights", {}).items():
-        if cat not in CATEGORIES:
-            raise RulesError(f"{name}: unknown category {cat!r}")
-        c_w[cat] = _weights(w, f"{name}: categories.weights.{cat}")
-    about = data.get("trained_on", {})
-    sha = about.get("sha256", "") if isinstance(about, dict) else ""
-    urgency = None
-    if "urgency" in data:
-        u = data["urgency"]
-        if not isinstance(u, dict):
-            raise RulesError(f"{name}: 'urgency' must be a table")
-        sub = {"format": 1, "char_ns": ns, **u, "categories": {}, "trained_on": about}
-        urgency = model_from_dict(sub, f"{name}: urgency")
-    return DisclosureModel(
-        intercept=float(b),
-        threshold=float(t),
-        char_ns=tuple(ns),
-        words=_weights(data.get("words"), f"{name}: 'words'"),
-        chars=_weights(data.get("chars"), f"{name}: 'chars'"),
-        category_intercepts=c_b,
-        category_words=c_w,
-        data_sha256=sha if isinstance(sha, str) else "",
-        urgency=urgency,
-    )
 
 
 def load_rules(directory: Path | None = None, *, with_model: bool = True) -> Rules:
