@@ -96,7 +96,18 @@ class _WordWeights(dict[str, float]):
 class LearnedScorer:
     """Built once from the model data; ``check`` is then cheap, pure and thread-safe."""
 
-    __slots__ = ("_b", "_bigram", "_cat_w", "_cats", "_cut", "_known", "_ns", "_words", "model")
+    __slots__ = (
+        "_b",
+        "_bigram",
+        "_cat_w",
+        "_cats",
+        "_cut",
+        "_known",
+        "_maxnext",
+        "_ns",
+        "_words",
+        "model",
+    )
 
     def __init__(self, model: DisclosureModel) -> None:
         self.model = model
@@ -105,6 +116,12 @@ class LearnedScorer:
         self._bigram = {
             tuple(f.split(" ")): w for f, w in model.words.items() if f.count(" ") == 1
         }.get
+        # per word: the largest weight of a pair it starts, if positive (see upper_weight)
+        self._maxnext: dict[str, float] = {}
+        for f, w in model.words.items():
+            if f.count(" ") == 1 and w > 0:
+                a = f.split(" ")[0]
+                self._maxnext[a] = max(self._maxnext.get(a, 0.0), w)
         self._ns = model.char_ns
         self._b = model.intercept
         # each known word's unigram weight plus its character n-grams' weights; other words
@@ -141,6 +158,15 @@ class LearnedScorer:
         if len(words) > 1:
             s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
         return s
+
+    @property
+    def cut(self) -> float:
+        """The logit at which the model fires."""
+        return self._cut
+
+    def next_bound(self, word: str) -> float:
+        """At least the weight of any word pair that starts with ``word`` (zero or more)."""
+        return self._maxnext.get(word, 0.0)
 
     def logit_of(self, weights: Iterable[float], joins: Iterable[tuple[str, str]]) -> float:
         """The logit of a text cut into runs of words: the runs' :meth:`words_weight` and the

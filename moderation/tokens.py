@@ -48,6 +48,8 @@ class WordInfo(NamedTuple):
     bits: int
     dtext: str  # its disclosure tokens joined by spaces ("" if none)
     weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
+    # weight plus the most the pair of its last token and the next word's first can add
+    upper: float
     uweight: float  # the same in the urgency model
     first: str  # its first and last disclosure words
     last: str
@@ -71,6 +73,7 @@ class WordsView:
     __slots__ = (
         "_lasts",
         "_nexts",
+        "_uppers",
         "_uweights",
         "_weights",
         "dtext",
@@ -80,9 +83,20 @@ class WordsView:
     )
 
     def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
-        words, dtexts, weights, uweights, firsts, lasts, lead1, trail1, tails, heads, rest = zip(
-            *infos, strict=True
-        )
+        (
+            words,
+            dtexts,
+            weights,
+            uppers,
+            uweights,
+            firsts,
+            lasts,
+            lead1,
+            trail1,
+            tails,
+            heads,
+            rest,
+        ) = zip(*infos, strict=True)
         bits = reduce(or_, words, 0)
         flags = bits & _FLAG_MASK
         self.guards: int = bits >> _FLAG_BITS & memo.guard_mask
@@ -110,6 +124,7 @@ class WordsView:
             lasts = tuple(w for w, d in zip(lasts, dtexts, strict=True) if d)
             dtexts = tuple(filter(None, dtexts))
         self._weights = weights
+        self._uppers = uppers
         self._uweights = uweights
         self._lasts, self._nexts = lasts, firsts[1:]
         self.dtext = DisclosureText(
@@ -123,7 +138,12 @@ class WordsView:
         )
 
     def logit(self, learned: LearnedScorer) -> float:
-        """The learned fallback's logit of the whole disclosure text (up to rounding)."""
+        """The learned fallback's logit of the whole disclosure text (up to rounding), or, when
+        it is surely below the model's threshold, a bound on it that is below the threshold
+        too (the word pairs between words are then not looked up)."""
+        bound = learned.logit_of(self._uppers, ())
+        if bound < learned.cut - 1e-9:  # well clear of any rounding
+            return bound
         return learned.logit_of(self._weights, zip(self._lasts, self._nexts, strict=False))
 
     def urgency_logit(self, urgency: LearnedScorer) -> float:
@@ -227,10 +247,12 @@ class TokenMemo:
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         uweight = self._urgency.words_weight(dwords) if self._urgency is not None and dtext else 0.0
+        upper = weight + self._learned.next_bound(dwords[-1]) if self._learned is not None else 0.0
         info = self._memo[word] = WordInfo(
             bits,
             dtext,
             weight,
+            upper,
             uweight,
             dwords[0],
             dwords[-1],
