@@ -22,6 +22,9 @@ FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adult
 FRESH5 = DATA.with_name("screening_fresh5.jsonl")  # never tuned on: read once, left as it was
 # young people (fi) and adults and young people (fj); first read once, then general rules added
 FRESH6 = DATA.with_name("screening_fresh6.jsonl")
+# read once after everything else and left as it was, but for one urgent line a rule missed (a
+# spiked drink): the honest estimate, as fresh5 was before
+FRESH7 = DATA.with_name("screening_fresh7.jsonl")
 # mostly urgent lines (fm) and swearing (fn); first read once, then general rules added
 FRESH8 = DATA.with_name("screening_fresh8.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
@@ -49,8 +52,19 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH8],
-    ids=["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh8"],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8],
+    ids=[
+        "dev",
+        "holdout",
+        "fresh",
+        "fresh2",
+        "fresh3",
+        "fresh4",
+        "fresh5",
+        "fresh6",
+        "fresh7",
+        "fresh8",
+    ],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

@@ -26,6 +26,7 @@ SETS = (
     "screening_fresh4",
     "screening_fresh5",
     "screening_fresh6",
+    "screening_fresh7",
     "screening_fresh8",
     "screening_everyday",
 )
