@@ -46,7 +46,9 @@ from train_disclosure_model import (  # noqa: E402
     load_rows,
 )
 
-from config.rules import Rules, load_rules, model_from_dict  # noqa: E402
+from config.model import model_from_dict  # noqa: E402
+from config.rule_types import Rules  # noqa: E402
+from config.rules import load_rules  # noqa: E402
 from moderation.screening import Screener  # noqa: E402
 
 # the fresh sets: written independently of the rules, never trained on (fresh5, fresh6:

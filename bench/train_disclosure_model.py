@@ -51,7 +51,8 @@ if str(ROOT) not in sys.path:
 
 from urgency_model import RAISE_TARGET, fit_urgency, grouped_scores  # noqa: E402
 
-from config.rules import MODEL_FILE, default_rules_dir, load_rules  # noqa: E402
+from config.rule_types import MODEL_FILE  # noqa: E402
+from config.rules import default_rules_dir, load_rules  # noqa: E402
 from moderation.learned import features  # noqa: E402
 from moderation.screening import Screener  # noqa: E402
 

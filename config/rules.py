@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from config.model import load_model, model_from_dict
+from config.model import load_model
 from config.rule_types import (
     CATEGORIES,
     DAMPER_KINDS,
@@ -31,7 +31,6 @@ from config.rule_types import (
     PII_KINDS,
     SEVERITIES,
     Damper,
-    DisclosureModel,
     DisclosureRule,
     DisclosureRules,
     Example,
@@ -42,25 +41,7 @@ from config.rule_types import (
     RulesError,
 )
 
-__all__ = [
-    "CATEGORIES",
-    "MODEL_FILE",
-    "SEVERITIES",
-    "Damper",
-    "DisclosureModel",
-    "DisclosureRule",
-    "DisclosureRules",
-    "Example",
-    "NormaliseRules",
-    "PiiPattern",
-    "ProfanityRules",
-    "Rules",
-    "RulesError",
-    "default_rules_dir",
-    "load_model",
-    "load_rules",
-    "model_from_dict",
-]
+__all__ = ["Rules", "RulesError", "default_rules_dir", "load_rules"]
 
 
 def default_rules_dir() -> Path:

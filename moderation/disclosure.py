@@ -16,7 +16,7 @@ from moderation.phrase_parts import Part, WordIndex
 from moderation.phrases import slot_score
 
 if TYPE_CHECKING:
-    from config.rules import Damper, DisclosureRule, DisclosureRules
+    from config.rule_types import Damper, DisclosureRule, DisclosureRules
 
 __all__ = ["DisclosureMatcher", "RuleHit"]
 

@@ -30,7 +30,7 @@ from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from config.rules import DisclosureModel
+    from config.rule_types import DisclosureModel
 
 __all__ = ["RULE_ID", "LearnedScorer", "LearnedVerdict", "features"]
 

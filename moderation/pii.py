@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import ahocorasick
 
 if TYPE_CHECKING:
-    from config.rules import PiiPattern
+    from config.rule_types import PiiPattern
 
 __all__ = ["PiiMatcher", "RawPii"]
 

@@ -31,7 +31,7 @@ from moderation.profanity_text import (
 )
 
 if TYPE_CHECKING:
-    from config.rules import ProfanityRules
+    from config.rule_types import ProfanityRules
 
 __all__ = ["ProfanityHit", "ProfanityMatcher", "WordProfanity"]
 

@@ -12,7 +12,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.rules import RulesError
+from config.rule_types import RulesError
 from moderation.disclosure import DisclosureMatcher
 from moderation.learned import RULE_ID as LEARNED_RULE
 from moderation.learned import LearnedScorer
@@ -23,7 +23,7 @@ from moderation.results import EMPTY, DisclosureHit, PiiHit, Screening, Span
 from moderation.tokens import TokenMemo, WordsView
 
 if TYPE_CHECKING:
-    from config.rules import Rules
+    from config.rule_types import Rules
 
 __all__ = ["DisclosureHit", "PiiHit", "Screener", "Screening", "Span", "load_screener"]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from config.rules import MODEL_FILE, RulesError, default_rules_dir, load_rules
+from config.rule_types import MODEL_FILE, RulesError
+from config.rules import default_rules_dir, load_rules
 from moderation.learned import RULE_ID, LearnedScorer, features
 from moderation.screening import LEARNED_SEVERITY, LEARNED_SURE, URGENCY_RULE, Screener
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from config.rules import CATEGORIES, load_rules
+from config.rule_types import CATEGORIES
+from config.rules import load_rules
 from moderation.screening import Screener
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "screening_dev.jsonl"

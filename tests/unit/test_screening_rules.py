@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from config.rules import Example, load_rules
+from config.rule_types import Example
+from config.rules import load_rules
 from moderation.screening import Screener
 
 RULES = load_rules()
