@@ -28,6 +28,8 @@ FRESH6 = DATA.with_name("screening_fresh6.jsonl")
 FRESH7 = DATA.with_name("screening_fresh7.jsonl")
 # mostly urgent lines (fm) and swearing (fn); first read once, then general rules added
 FRESH8 = DATA.with_name("screening_fresh8.jsonl")
+# urgent lines from teenagers (fo) and adults (fp); first read once, then general rules added
+FRESH9 = DATA.with_name("screening_fresh9.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -53,7 +55,7 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9],
     ids=[
         "dev",
         "holdout",
@@ -65,6 +67,7 @@ def test_dev_set_shape() -> None:
         "fresh6",
         "fresh7",
         "fresh8",
+        "fresh9",
     ],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:

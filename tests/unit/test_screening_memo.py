@@ -28,6 +28,7 @@ SETS = (
     "screening_fresh6",
     "screening_fresh7",
     "screening_fresh8",
+    "screening_fresh9",
     "screening_everyday",
 )
 
