@@ -59,11 +59,15 @@ from moderation.screening import Screener  # noqa: E402
 DATA = ROOT / "tests" / "data"
 # the dev set, the holdout set, then more training sets (each one cross-validation group):
 # screening_train_adults.jsonl is adults' lines (parents, practitioners, businesses), written
-# blind, mostly on-topic questions that are not disclosures
+# blind, mostly on-topic questions that are not disclosures; screening_train_hints.jsonl and
+# screening_train_slang.jsonl are young people's lines written blind, heavy with disclosures
+# given as hints and in slang (and hard negatives), the register the first readings missed most
 TRAIN_FILES = (
     DATA / "screening_dev.jsonl",
     DATA / "screening_holdout.jsonl",
     DATA / "screening_train_adults.jsonl",
+    DATA / "screening_train_hints.jsonl",
+    DATA / "screening_train_slang.jsonl",
 )
 # the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
 FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))
