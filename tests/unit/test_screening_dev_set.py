@@ -30,6 +30,9 @@ FRESH7 = DATA.with_name("screening_fresh7.jsonl")
 FRESH8 = DATA.with_name("screening_fresh8.jsonl")
 # urgent lines from teenagers (fo) and adults (fp); first read once, then general rules added
 FRESH9 = DATA.with_name("screening_fresh9.jsonl")
+# young people in hints and slang (fq) and adults (fr), read once after the hint rules and the
+# hint training sets (the honest estimate), then general rules added for what it showed
+FRESH10 = DATA.with_name("screening_fresh10.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -55,7 +58,7 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9],
+    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9, FRESH10],
     ids=[
         "dev",
         "holdout",
@@ -68,6 +71,7 @@ def test_dev_set_shape() -> None:
         "fresh7",
         "fresh8",
         "fresh9",
+        "fresh10",
     ],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:

@@ -29,6 +29,7 @@ SETS = (
     "screening_fresh7",
     "screening_fresh8",
     "screening_fresh9",
+    "screening_fresh10",
     "screening_everyday",
 )
 
