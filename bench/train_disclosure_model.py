@@ -61,13 +61,16 @@ DATA = ROOT / "tests" / "data"
 # screening_train_adults.jsonl is adults' lines (parents, practitioners, businesses), written
 # blind, mostly on-topic questions that are not disclosures; screening_train_hints.jsonl and
 # screening_train_slang.jsonl are young people's lines written blind, heavy with disclosures
-# given as hints and in slang (and hard negatives), the register the first readings missed most
+# given as hints and in slang (and hard negatives), the register the first readings missed most;
+# screening_train_negatives.jsonl is mostly ordinary lines, young people's and adults', that use
+# the words of harm innocently (what the fallback over-flagged)
 TRAIN_FILES = (
     DATA / "screening_dev.jsonl",
     DATA / "screening_holdout.jsonl",
     DATA / "screening_train_adults.jsonl",
     DATA / "screening_train_hints.jsonl",
     DATA / "screening_train_slang.jsonl",
+    DATA / "screening_train_negatives.jsonl",
 )
 # the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
 FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))
