@@ -33,6 +33,9 @@ FRESH9 = DATA.with_name("screening_fresh9.jsonl")
 # young people in hints and slang (fq) and adults (fr), read once after the hint rules and the
 # hint training sets (the honest estimate), then general rules added for what it showed
 FRESH10 = DATA.with_name("screening_fresh10.jsonl")
+# children of 11-13 (fs), teenagers (ft) and adults (fu), read once after the training set of
+# ordinary lines; then general rules added for what it showed
+FRESH11 = DATA.with_name("screening_fresh11.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -58,7 +61,21 @@ def test_dev_set_shape() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9, FRESH10],
+    [
+        DATA,
+        HOLDOUT,
+        FRESH,
+        FRESH2,
+        FRESH3,
+        FRESH4,
+        FRESH5,
+        FRESH6,
+        FRESH7,
+        FRESH8,
+        FRESH9,
+        FRESH10,
+        FRESH11,
+    ],
     ids=[
         "dev",
         "holdout",
@@ -72,6 +89,7 @@ def test_dev_set_shape() -> None:
         "fresh8",
         "fresh9",
         "fresh10",
+        "fresh11",
     ],
 )
 def test_targets_on_labelled_sets(path: Path) -> None:

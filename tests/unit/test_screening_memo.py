@@ -30,6 +30,7 @@ SETS = (
     "screening_fresh8",
     "screening_fresh9",
     "screening_fresh10",
+    "screening_fresh11",
     "screening_everyday",
 )
 
