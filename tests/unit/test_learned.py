@@ -83,7 +83,7 @@ def test_scoring_is_deterministic_and_matches_the_features(rules, screener) -> N
     [
         ("i feel like everything would be easier if i wasnt here", "self_harm_suicide"),
         (
-            "my mate keeps getting lifts off older blokes and comes back with loads of cash",
+            "my best mate keeps getting lifts from men she met online and wont tell anyone",
             "concern_for_friend",
         ),
         ("i've been gone 3 days and i'm staying at an older guys flat", "missing"),
