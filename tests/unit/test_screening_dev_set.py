@@ -36,6 +36,9 @@ FRESH10 = DATA.with_name("screening_fresh10.jsonl")
 # children of 11-13 (fs), teenagers (ft) and adults (fu), read once after the training set of
 # ordinary lines; then general rules added for what it showed
 FRESH11 = DATA.with_name("screening_fresh11.jsonl")
+# young people who hint, joke or are sarcastic (fv) and adults (fw), read once after the adults'
+# training set: urgent lines wrapped in a laugh were missed; general rules then added
+FRESH12 = DATA.with_name("screening_fresh12.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -59,38 +62,12 @@ def test_dev_set_shape() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
 
 
+LABELLED = (DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9)
+LABELLED += (FRESH10, FRESH11, FRESH12)
+
+
 @pytest.mark.parametrize(
-    "path",
-    [
-        DATA,
-        HOLDOUT,
-        FRESH,
-        FRESH2,
-        FRESH3,
-        FRESH4,
-        FRESH5,
-        FRESH6,
-        FRESH7,
-        FRESH8,
-        FRESH9,
-        FRESH10,
-        FRESH11,
-    ],
-    ids=[
-        "dev",
-        "holdout",
-        "fresh",
-        "fresh2",
-        "fresh3",
-        "fresh4",
-        "fresh5",
-        "fresh6",
-        "fresh7",
-        "fresh8",
-        "fresh9",
-        "fresh10",
-        "fresh11",
-    ],
+    "path", LABELLED, ids=[p.stem.removeprefix("screening_") for p in LABELLED]
 )
 def test_targets_on_labelled_sets(path: Path) -> None:
     s = Screener(load_rules())

@@ -31,6 +31,7 @@ SETS = (
     "screening_fresh9",
     "screening_fresh10",
     "screening_fresh11",
+    "screening_fresh12",
     "screening_everyday",
 )
 
