@@ -64,7 +64,9 @@ DATA = ROOT / "tests" / "data"
 # given as hints and in slang (and hard negatives), the register the first readings missed most;
 # screening_train_negatives.jsonl is mostly ordinary lines, young people's and adults', that use
 # the words of harm innocently (what the fallback over-flagged); screening_train_adults2.jsonl is
-# 450 more adults' lines, 190 of them reports of what an adult noticed about a child
+# 450 more adults' lines, 190 of them reports of what an adult noticed about a child;
+# screening_train_masked.jsonl is young people's disclosures wrapped in a laugh or sarcasm, and
+# real jokes in the same dark words
 TRAIN_FILES = (
     DATA / "screening_dev.jsonl",
     DATA / "screening_holdout.jsonl",
@@ -73,6 +75,7 @@ TRAIN_FILES = (
     DATA / "screening_train_slang.jsonl",
     DATA / "screening_train_negatives.jsonl",
     DATA / "screening_train_adults2.jsonl",
+    DATA / "screening_train_masked.jsonl",
 )
 # the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
 FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))

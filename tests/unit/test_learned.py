@@ -221,8 +221,17 @@ def test_a_guess_alone_is_raised_to_high_unless_the_fallback_is_sure(rules) -> N
 
 
 def test_a_damper_stops_the_urgency_model(screener) -> None:  # type: ignore[no-untyped-def]
-    text = "in pshe we talked about what to do if your dad is hitting your mum right now"
-    d = screener.disclosure_text(text)
-    assert LearnedScorer(screener.rules.model.urgency).fires(d)
-    assert screener.damped(d)
-    assert not screener._raised(d, None)
+    """Lines a learning damper covers, in words the urgency model reads as urgent (which of
+    them it fires on moves a little with each retraining): where it fires, it raises nothing."""
+    texts = [
+        "in pshe we talked about what to do if your dad is hitting your mum right now",
+        "in pshe we talked about what to do if someone is following you home right now",
+        "in pshe we learned what to do if someone has a knife right now",
+        "for my project: what to do if someone is hurting you right now and you cant get out",
+    ]
+    urgency = LearnedScorer(screener.rules.model.urgency)
+    fired = [d for d in map(screener.disclosure_text, texts) if urgency.fires(d)]
+    assert len(fired) >= 2
+    for d in fired:
+        assert screener.damped(d)
+        assert not screener._raised(d, None)
