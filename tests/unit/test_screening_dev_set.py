@@ -39,6 +39,9 @@ FRESH11 = DATA.with_name("screening_fresh11.jsonl")
 # young people who hint, joke or are sarcastic (fv) and adults (fw), read once after the adults'
 # training set: urgent lines wrapped in a laugh were missed; general rules then added
 FRESH12 = DATA.with_name("screening_fresh12.jsonl")
+# young people, a quarter of the disclosures masked by a joke (fx), and adults (fy), read once
+# after the training set of masked disclosures; then general rules added
+FRESH13 = DATA.with_name("screening_fresh13.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -63,7 +66,7 @@ def test_dev_set_shape() -> None:
 
 
 LABELLED = (DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9)
-LABELLED += (FRESH10, FRESH11, FRESH12)
+LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13)
 
 
 @pytest.mark.parametrize(

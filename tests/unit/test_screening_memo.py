@@ -32,6 +32,7 @@ SETS = (
     "screening_fresh10",
     "screening_fresh11",
     "screening_fresh12",
+    "screening_fresh13",
     "screening_everyday",
 )
 
