@@ -66,7 +66,8 @@ DATA = ROOT / "tests" / "data"
 # the words of harm innocently (what the fallback over-flagged); screening_train_adults2.jsonl is
 # 450 more adults' lines, 190 of them reports of what an adult noticed about a child;
 # screening_train_masked.jsonl is young people's disclosures wrapped in a laugh or sarcasm, and
-# real jokes in the same dark words
+# real jokes in the same dark words; screening_train_teens.jsonl is young people's lines in a
+# live Q&A as the issue's dev set describes them (nearly half hard negatives)
 TRAIN_FILES = (
     DATA / "screening_dev.jsonl",
     DATA / "screening_holdout.jsonl",
@@ -76,6 +77,7 @@ TRAIN_FILES = (
     DATA / "screening_train_negatives.jsonl",
     DATA / "screening_train_adults2.jsonl",
     DATA / "screening_train_masked.jsonl",
+    DATA / "screening_train_teens.jsonl",
 )
 # the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
 FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))

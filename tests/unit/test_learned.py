@@ -170,6 +170,7 @@ def test_bad_model_file_is_a_rules_error(tmp_path: Path, patch: dict) -> None:  
         load_rules(d)
 
 
+@pytest.mark.timeout(900)  # retraining with cross-validation takes a minute or two
 def test_model_file_is_reproducible_from_the_training_script() -> None:
     # scikit-learn is a dev dependency (training only): the test command installs it.
     shipped = (default_rules_dir() / MODEL_FILE).read_text(encoding="utf-8")
