@@ -42,6 +42,9 @@ FRESH12 = DATA.with_name("screening_fresh12.jsonl")
 # young people, a quarter of the disclosures masked by a joke (fx), and adults (fy), read once
 # after the training set of masked disclosures; then general rules added
 FRESH13 = DATA.with_name("screening_fresh13.jsonl")
+# young people in a live Q&A as the issue's dev set describes them, half hard negatives (fz), read
+# once after the teenagers' training set; then general rules added
+FRESH14 = DATA.with_name("screening_fresh14.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -66,7 +69,7 @@ def test_dev_set_shape() -> None:
 
 
 LABELLED = (DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9)
-LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13)
+LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13, FRESH14)
 
 
 @pytest.mark.parametrize(

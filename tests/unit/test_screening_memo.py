@@ -33,6 +33,7 @@ SETS = (
     "screening_fresh11",
     "screening_fresh12",
     "screening_fresh13",
+    "screening_fresh14",
     "screening_everyday",
 )
 
