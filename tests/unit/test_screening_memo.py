@@ -34,6 +34,7 @@ SETS = (
     "screening_fresh12",
     "screening_fresh13",
     "screening_fresh14",
+    "screening_fresh15",
     "screening_everyday",
 )
 
