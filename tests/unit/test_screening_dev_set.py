@@ -49,6 +49,9 @@ FRESH14 = DATA.with_name("screening_fresh14.jsonl")
 # its two urgent misses (a child gone through a window; a damper that hid a 14 year old's adult
 # boyfriend): the honest estimate, as fresh7 was before
 FRESH15 = DATA.with_name("screening_fresh15.jsonl")
+# young people in a live Q&A (gc), read once at the end of the same session; only its two urgent
+# misses fixed
+FRESH16 = DATA.with_name("screening_fresh16.jsonl")
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -73,7 +76,7 @@ def test_dev_set_shape() -> None:
 
 
 LABELLED = (DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9)
-LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13, FRESH14, FRESH15)
+LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13, FRESH14, FRESH15, FRESH16)
 
 
 @pytest.mark.parametrize(

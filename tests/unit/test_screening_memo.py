@@ -35,6 +35,7 @@ SETS = (
     "screening_fresh13",
     "screening_fresh14",
     "screening_fresh15",
+    "screening_fresh16",
     "screening_everyday",
 )
 
