@@ -14,44 +14,13 @@ from moderation.screening import Screener
 DATA = Path(__file__).resolve().parents[1] / "data" / "screening_dev.jsonl"
 # A second labelled set, written after the rules and first scored unseen; now a regression set.
 HOLDOUT = DATA.with_name("screening_holdout.jsonl")
-# Lines the rules and the learned fallback were never trained on (a few general rules were
-# added after a first reading of their errors): regression sets for the targets too.
-FRESH = DATA.with_name("screening_fresh.jsonl")
-FRESH2 = DATA.with_name("screening_fresh2.jsonl")
-FRESH3 = DATA.with_name("screening_fresh3.jsonl")
-FRESH4 = DATA.with_name("screening_fresh4.jsonl")  # young people (fe) and adults (ff)
-FRESH5 = DATA.with_name("screening_fresh5.jsonl")  # never tuned on: read once, left as it was
-# young people (fi) and adults and young people (fj); first read once, then general rules added
-FRESH6 = DATA.with_name("screening_fresh6.jsonl")
-# read once after everything else and left as it was, but for one urgent line a rule missed (a
-# spiked drink): the honest estimate, as fresh5 was before
-FRESH7 = DATA.with_name("screening_fresh7.jsonl")
-# mostly urgent lines (fm) and swearing (fn); first read once, then general rules added
-FRESH8 = DATA.with_name("screening_fresh8.jsonl")
-# urgent lines from teenagers (fo) and adults (fp); first read once, then general rules added
-FRESH9 = DATA.with_name("screening_fresh9.jsonl")
-# young people in hints and slang (fq) and adults (fr), read once after the hint rules and the
-# hint training sets (the honest estimate), then general rules added for what it showed
-FRESH10 = DATA.with_name("screening_fresh10.jsonl")
-# children of 11-13 (fs), teenagers (ft) and adults (fu), read once after the training set of
-# ordinary lines; then general rules added for what it showed
-FRESH11 = DATA.with_name("screening_fresh11.jsonl")
-# young people who hint, joke or are sarcastic (fv) and adults (fw), read once after the adults'
-# training set: urgent lines wrapped in a laugh were missed; general rules then added
-FRESH12 = DATA.with_name("screening_fresh12.jsonl")
-# young people, a quarter of the disclosures masked by a joke (fx), and adults (fy), read once
-# after the training set of masked disclosures; then general rules added
-FRESH13 = DATA.with_name("screening_fresh13.jsonl")
-# young people in a live Q&A as the issue's dev set describes them, half hard negatives (fz), read
-# once after the teenagers' training set; then general rules added
-FRESH14 = DATA.with_name("screening_fresh14.jsonl")
-# young people (ga) and adults (gb), read once after everything else and left as it was but for
-# its two urgent misses (a child gone through a window; a damper that hid a 14 year old's adult
-# boyfriend): the honest estimate, as fresh7 was before
-FRESH15 = DATA.with_name("screening_fresh15.jsonl")
-# young people in a live Q&A (gc), read once at the end of the same session; only its two urgent
-# misses fixed
-FRESH16 = DATA.with_name("screening_fresh16.jsonl")
+# Lines the learned fallback was never trained on, written blind, each read once before any rule
+# was written for it (docs/screening.md tells each set's story: which were then tuned on and
+# which are left as honest estimates): regression sets for the targets too.
+FRESH = sorted(
+    DATA.parent.glob("screening_fresh*.jsonl"),
+    key=lambda p: int(p.stem.removeprefix("screening_fresh") or 1),
+)
 # everyday lines that use the rules' words, none a disclosure (read, and rules fixed for them)
 EVERYDAY = DATA.with_name("screening_everyday.jsonl")
 
@@ -75,8 +44,12 @@ def test_dev_set_shape() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
 
 
-LABELLED = (DATA, HOLDOUT, FRESH, FRESH2, FRESH3, FRESH4, FRESH5, FRESH6, FRESH7, FRESH8, FRESH9)
-LABELLED += (FRESH10, FRESH11, FRESH12, FRESH13, FRESH14, FRESH15, FRESH16)
+LABELLED = (DATA, HOLDOUT, *FRESH)
+
+
+def test_every_fresh_set_is_found() -> None:
+    assert [p.stem for p in FRESH[:2]] == ["screening_fresh", "screening_fresh2"]
+    assert len(FRESH) >= 16
 
 
 @pytest.mark.parametrize(

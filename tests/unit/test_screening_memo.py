@@ -17,27 +17,8 @@ from moderation.pii import PiiMatcher, _word_local
 from moderation.screening import Screener
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SETS = (
-    "screening_dev",
-    "screening_holdout",
-    "screening_fresh",
-    "screening_fresh2",
-    "screening_fresh3",
-    "screening_fresh4",
-    "screening_fresh5",
-    "screening_fresh6",
-    "screening_fresh7",
-    "screening_fresh8",
-    "screening_fresh9",
-    "screening_fresh10",
-    "screening_fresh11",
-    "screening_fresh12",
-    "screening_fresh13",
-    "screening_fresh14",
-    "screening_fresh15",
-    "screening_fresh16",
-    "screening_everyday",
-)
+# every labelled set: dev, holdout, the fresh sets, the training sets and the everyday lines
+SETS = sorted(p.stem for p in DATA.glob("screening_*.jsonl"))
 
 # obfuscations, separators and details that reach across words
 _LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "$5", "t": "7+"}
@@ -72,6 +53,7 @@ _EXTRA = [
 
 def _texts(rules: Rules) -> list[str]:
     out: list[str] = []
+    assert len(SETS) >= 24  # the data directory was found
     for name in SETS:
         for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
