@@ -109,10 +109,16 @@ class ProfanityMatcher:
                         forms.setdefault(f, term)
             for v in _star_variants(n):
                 forms.setdefault(v, term)
-        table: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        table: dict[str, list[tuple[str | None, tuple[int, ...]]]] = {}
         for form, term in forms.items():
             key, runs = squeeze_word(form)
             table.setdefault(key, []).append((term, runs))
+        for a in sorted(allowed):
+            key, runs = squeeze_word(a)
+            if key in table and any(r > 1 for r in runs):
+                # an allowed word with a doubled letter that squeezes to a listed word ("noob",
+                # "nob"): allowed (no entry, tried first) where the text's runs reach its own
+                table[key].insert(0, (None, runs))
         # _words matches whole words only: keys and text are wrapped in spaces.
         # _sub matches anywhere; it is used only inside runs of spaced-out letters.
         whole = ahocorasick.Automaton()
@@ -278,7 +284,8 @@ class ProfanityMatcher:
             have = [runs.get(i, 1) for i in range(start, end)]
             for t, need in entries:
                 if all(h >= r for h, r in zip(have, need, strict=True)):
-                    hits.append(ProfanityHit(t, start, end))
+                    if t is not None:  # None: an allowed word's spelling
+                        hits.append(ProfanityHit(t, start, end))
                     break
         if allow:
             hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in allow)]
