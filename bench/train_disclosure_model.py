@@ -81,6 +81,8 @@ TRAIN_FILES = (
     DATA / "screening_train_hints2.jsonl",
     DATA / "screening_train_hyperbole.jsonl",
     DATA / "screening_train_qa_negatives.jsonl",
+    DATA / "screening_train_questions.jsonl",
+    DATA / "screening_train_dialects.jsonl",
 )
 # the fresh sets (screening_fresh.jsonl, fresh2, ...): the true tests, never trained on
 FRESH_FILES = sorted(DATA.glob("screening_fresh*.jsonl"))
