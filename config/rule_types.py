@@ -62,6 +62,8 @@ class NormaliseRules:
     leet: dict[str, str]
     textspeak: dict[str, str]
     emoji_tokens: dict[str, str]
+    # words before which "me" reads "my" ("me mam", "me dad": the North, Ireland, Scotland)
+    possessive_me: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

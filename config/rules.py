@@ -113,7 +113,13 @@ def _load_normalise(path: Path) -> NormaliseRules:
         for k, v in values.items():  # what a token reads as: one or more words
             if not v or " ".join(v.split()) != v:
                 raise RulesError(f"{name}: [{table}] {k!r} must read as words, not {v!r}")
-    return NormaliseRules(lookalikes, leet, textspeak, emoji)
+    possessive = data.get("possessive_me", {})
+    if not isinstance(possessive, dict):
+        raise RulesError(f"{name}: [possessive_me] must be a table")
+    before = tuple(w.lower() for w in _str_list(possessive, "before", name + " [possessive_me]"))
+    if any(not w.isalnum() for w in before):
+        raise RulesError(f"{name}: [possessive_me] before: single words only")
+    return NormaliseRules(lookalikes, leet, textspeak, emoji, before)
 
 
 def _load_profanity(path: Path) -> tuple[ProfanityRules, list[Example]]:

@@ -71,6 +71,10 @@ class Screener:
         )
         for k, v in self._emoji.items():
             self._speak.setdefault(k, v)
+        # "me mam" reads "my mum" (NormaliseRules.possessive_me); "me" and "my" are the same
+        # length, so the disclosure text's offsets do not move
+        before = "|".join(re.escape(w) for w in sorted(set(n.possessive_me)))
+        self._me_re = re.compile(rf"(?<![^ ])me(?= (?:{before})(?: |$))") if before else None
         # token_re finds only words in ASCII text unless an emoji key is ASCII
         self._ascii_apostrophes = not any(k.isascii() for k in self._emoji)
         try:  # config checks the phrase syntax; compiling checks the rest
@@ -108,7 +112,14 @@ class Screener:
     def disclosure_text(self, text: str) -> str:
         """The normalised text the disclosure rules and the learned fallback read."""
         folded = self._folder.fold(text[:MAX_CHARS])[0]
-        return disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes).text
+        dt = disclosure_tokens(folded, self._token_re, self._speak, self._ascii_apostrophes)
+        return self._respell(dt.text)
+
+    def _respell(self, dtext: str) -> str:
+        """ "me" read as "my" before the words of ``possessive_me`` ("me mam", "me room")."""
+        if self._me_re is None or "me " not in dtext:
+            return dtext
+        return self._me_re.sub("my", dtext)
 
     def damped(self, dtext: str, scanned: int | None = None) -> bool:
         """Whether a damper (a general question, an idiom) applies to a disclosure text."""
@@ -128,6 +139,10 @@ class Screener:
         else:
             prof_hits, dt, scanned = view.profanity, view.dtext, view.scanned
         pii_hits = self._pii.match(folded, view.guards if view is not None else None)
+        respelt = self._respell(dt.text)
+        if respelt is not dt.text:  # the words' memo read "me": scan and score the text whole
+            dt.text = respelt
+            scanned, view = None, None
         rule_hits = self._disclosure.match(dt.text, scanned)
         learned = None
         if not rule_hits and self._learned is not None:

@@ -106,6 +106,30 @@ def test_disclosure_tokens_expand_text_speak() -> None:
     assert "come 2 school tonight and when i am alone" in dt.text
 
 
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("me mam's boyfriend comes in me room", "my mums boyfriend comes in my room"),
+        ("me little brother has had no tea", "my little brother has had no tea"),
+        ("he gave me money and sent me pics", "he gave me money and sent me pics"),
+        ("help me", "help me"),
+        ("someone is following me home", "someone is following me home"),
+        ("meme dad", "meme dad"),
+    ],
+)
+def test_possessive_me_reads_my(text: str, reads: str) -> None:
+    """ "me" before a family word or a room reads "my"; "me" as an object stays."""
+    assert SCREENER.disclosure_text(text) == reads
+
+
+def test_possessive_me_keeps_offsets() -> None:
+    text = "me dad hits me"
+    s = SCREENER.screen(text)
+    assert s.disclosure
+    hit = s.disclosures[0]
+    assert text[hit.start : hit.end].startswith("me dad")
+
+
 def test_disclosure_tokens_map_back() -> None:
     raw = "he sed dont tell"
     folded, _ = FOLDER.fold(raw)
