@@ -117,7 +117,7 @@ class Screener:
 
     def _respell(self, dtext: str) -> str:
         """ "me" read as "my" before the words of ``possessive_me`` ("me mam", "me room")."""
-        if self._me_re is None or "me " not in dtext:
+        if self._me_re is None or not (" me " in dtext or dtext.startswith("me ")):
             return dtext
         return self._me_re.sub("my", dtext)
 
