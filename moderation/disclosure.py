@@ -88,6 +88,8 @@ class DisclosureMatcher:
             elif group is damps:
                 self._damp_bits = ((1 << len(phrases)) - 1) ^ self._key_bits
         self._needs = WordIndex(phrases)
+        # per bit: the bits below its part's first (what _owners keeps of the rest)
+        self._below = [(1 << lo) - 1 for _, lo in self._owner]
         # per rule: the key part with its bits, the other parts with theirs
         self._plan = [
             (
@@ -103,11 +105,11 @@ class DisclosureMatcher:
     def _owners(self, bits: int) -> list[int]:
         """The rules (or dampers) owning the set bits, in order."""
         out = []
-        owner = self._owner
+        owner, below = self._owner, self._below
         while bits:
-            k, lo = owner[bits.bit_length() - 1]
-            out.append(k)
-            bits &= (1 << lo) - 1  # the part's other bits are below its highest
+            top = bits.bit_length() - 1
+            out.append(owner[top][0])
+            bits &= below[top]  # the part's other bits are below its highest
         out.reverse()
         return out
 

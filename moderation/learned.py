@@ -25,7 +25,7 @@ scores; the highest wins).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -105,6 +105,7 @@ class LearnedScorer:
         "_known",
         "_maxnext",
         "_ns",
+        "_pairs",
         "_words",
         "model",
     )
@@ -116,6 +117,12 @@ class LearnedScorer:
         self._bigram = {
             tuple(f.split(" ")): w for f, w in model.words.items() if f.count(" ") == 1
         }.get
+        # the same by first word, then second (what logit_of looks up without a tuple)
+        self._pairs: dict[str, dict[str, float]] = {}
+        for f, w in model.words.items():
+            if f.count(" ") == 1:
+                a, b = f.split(" ")
+                self._pairs.setdefault(a, {})[b] = w
         # per word: the largest weight of a pair it starts, if positive (see upper_weight)
         self._maxnext: dict[str, float] = {}
         for f, w in model.words.items():
@@ -138,7 +145,9 @@ class LearnedScorer:
 
     def _word_weight(self, word: str) -> float:
         chars = self.model.chars.get
-        return self._words(word, _ZERO) + sum(map(chars, char_grams(word, self._ns), repeat(_ZERO)))
+        return self._words(word, _ZERO) + sum(
+            map(chars, char_grams(word, self._ns), repeat(_ZERO)), _ZERO
+        )
 
     def logit(self, text: str) -> float:
         """``intercept + sum of the weights`` of the features of ``text`` (a disclosure
@@ -146,17 +155,17 @@ class LearnedScorer:
         if not text:
             return self._b
         words = text.split(" ")
-        s = self._b + sum(map(self._known.__getitem__, words))
+        s = self._b + sum(map(self._known.__getitem__, words), _ZERO)
         if len(words) > 1:
-            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
+            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)), _ZERO)
         return s
 
     def words_weight(self, words: list[str]) -> float:
         """The weights of some consecutive words of a disclosure text: their unigrams and the
         bigrams among them (see :meth:`logit_of`)."""
-        s = sum(map(self._known.__getitem__, words))
+        s = sum(map(self._known.__getitem__, words), _ZERO)
         if len(words) > 1:
-            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)))
+            s += sum(map(self._bigram, pairwise(words), repeat(_ZERO)), _ZERO)
         return s
 
     @property
@@ -168,11 +177,23 @@ class LearnedScorer:
         """At least the weight of any word pair that starts with ``word`` (zero or more)."""
         return self._maxnext.get(word, 0.0)
 
-    def logit_of(self, weights: Iterable[float], joins: Iterable[tuple[str, str]]) -> float:
-        """The logit of a text cut into runs of words: the runs' :meth:`words_weight` and the
-        bigrams where one run meets the next (``joins``), equal to :meth:`logit` of the whole
-        text up to rounding."""
-        return self._b + sum(weights) + sum(map(self._bigram, joins, repeat(_ZERO)))
+    def pairs_after(self, word: str) -> dict[str, float] | None:
+        """The weights of the word pairs that start with ``word``, by second word."""
+        return self._pairs.get(word)
+
+    def logit_of(
+        self, weight: float, afters: list[dict[str, float] | None], nexts: list[str]
+    ) -> float:
+        """The logit of a text cut into runs of words: the sum of the runs'
+        :meth:`words_weight` and the bigrams where one run meets the next (``afters[i]``:
+        :meth:`pairs_after` of the last word of run ``i``; ``nexts[i]``: the first word of run
+        ``i + 1``), equal to :meth:`logit` of the whole text up to rounding."""
+        joins = 0.0
+        for i in range(len(nexts)):
+            after = afters[i]
+            if after is not None:
+                joins += after.get(nexts[i], 0.0)
+        return self._b + weight + joins
 
     def probability(self, text: str) -> float:
         return _sigmoid(self.logit(text))

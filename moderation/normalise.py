@@ -23,8 +23,8 @@ import re
 import string
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
-from itertools import accumulate, chain, count
+from collections.abc import Callable, Mapping
+from itertools import accumulate, count
 from operator import add
 
 import ahocorasick
@@ -172,6 +172,7 @@ class DisclosureText:
         "_folded",
         "_offsets",
         "_parts",
+        "_simple",
         "_spaced",
         "_src",
         "_token_re",
@@ -187,31 +188,38 @@ class DisclosureText:
         token_re: re.Pattern[str],
         spaced: str | None = None,
         ascii_words: bool = False,
-        parts: Iterable[tuple[str, ...]] = (),
+        parts: Callable[[], list[str]] | None = None,
+        simple: bool | None = None,
     ):
-        """``tokens``: the tokens ``text`` joins, or None: they are ``parts`` chained."""
+        """``tokens``: the tokens ``text`` joins, or None: ``parts()`` gives them. ``simple``:
+        whether no token has a space in it (None: not known)."""
         self.text = text
         self._tokens = tokens
         self._parts = parts
+        self._simple = simple
         self._folded = folded
         self._token_re = token_re
         self._spaced = spaced  # the folded text with separators as spaces, if tokens split it
         # the tokens are the ASCII words of the folded text, inner apostrophes dropped
         self._ascii = ascii_words
         self._offsets: list[int] = []
-        self._src: list[tuple[int, int]] = []
+        self._src: list[tuple[int, int]] | None = None  # each token's span in folded text
 
     @property
     def tokens(self) -> list[str]:
         if self._tokens is None:
-            self._tokens = list(chain.from_iterable(self._parts))
+            self._tokens = self._parts() if self._parts is not None else []
         return self._tokens
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        if not self.tokens:
-            return (0, 0)
+        simple = self._simple
+        if simple is None or not self.text:
+            if not self.tokens:
+                return (0, 0)
+            if simple is None:  # no token has a space: count them
+                simple = self._simple = len(self.tokens) == self.text.count(" ") + 1
         text, last = self.text, max(end - 1, start)
-        if len(self.tokens) == text.count(" ") + 1:  # no token has a space: count them
+        if simple:
             i = text.count(" ", 0, start)
             j = max(text.count(" ", 0, last), i)
         else:
@@ -225,14 +233,35 @@ class DisclosureText:
         if spaced is None and self._ascii:  # an inner apostrophe as a letter keeps the word
             joined = _APOSTROPHE.sub("a", self._folded)
             spaced = self._spaced = joined.encode("ascii").translate(_ASCII_SPLIT).decode("ascii")
-        if spaced is not None:  # token k is the k-th run of non-spaces: split off k of them
-            s = len(spaced) - len(spaced.split(None, i)[-1])
-            rest = spaced.split(None, j)[-1]
-            k = rest.find(" ")
-            return (s, len(spaced) - len(rest) + (k if k >= 0 else len(rest)))
-        if not self._src:
+        if spaced is not None:  # token k is the k-th run of non-spaces
+            return _runs_span(spaced, i, j)
+        if self._src is None:
             self._src = [m.span() for m in self._token_re.finditer(self._folded)]
-        return (self._src[i][0], self._src[j][1])
+        if not self._src:
+            return (0, 0)
+        n = len(self._src) - 1
+        return (self._src[min(i, n)][0], self._src[min(j, n)][1])
+
+
+def _runs_span(spaced: str, i: int, j: int) -> tuple[int, int]:
+    """From the start of the ``i``-th run of non-spaces in ``spaced`` to the end of the
+    ``j``-th (``i <= j``; past the last run, the last run)."""
+    n = len(spaced)
+    pos = k = start = end = 0
+    while True:
+        while pos < n and spaced[pos] == " ":
+            pos += 1
+        if pos >= n:
+            return (start, end)
+        e = spaced.find(" ", pos)
+        if e < 0:
+            e = n
+        if k <= i:
+            start = pos
+        end = e
+        if k == j:
+            return (start, end)
+        pos, k = e, k + 1
 
 
 def disclosure_tokens(

@@ -236,17 +236,19 @@ class PiiMatcher:
             wanted |= guards & (self.digit_bit - 1)
             digits = bool(guards & self.digit_bit)
             if self._spaced_text is not None:
-                wanted = reduce(or_, map(_second, self._spaced_text.iter(folded)), wanted)
+                for _, ids in self._spaced_text.iter(folded):
+                    wanted |= ids
         else:
             if self._guard_text is not None:
-                wanted = reduce(or_, map(_second, self._guard_text.iter(folded)), wanted)
+                for _, ids in self._guard_text.iter(folded):
+                    wanted |= ids
             if self._guard_words:
                 words = _WORD.findall(folded)
                 wanted = reduce(or_, map(self._guard_words.get, words, repeat(0)), wanted)
         for i, rx, chars, needs_digit in self._guard_regex:
             if wanted >> i & 1 or (needs_digit and digits is False):
                 continue
-            if chars and not all(map(folded.__contains__, chars)):
+            if not _contains_all(folded, chars):
                 continue
             if needs_digit:
                 if digits is None:
@@ -295,3 +297,10 @@ class PiiMatcher:
             kept.append(h)
         kept.sort(key=lambda h: h.start)
         return kept
+
+
+def _contains_all(text: str, chars: str) -> bool:
+    for c in chars:
+        if c not in text:
+            return False
+    return True

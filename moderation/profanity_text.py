@@ -90,18 +90,20 @@ def profanity_key(
         parts: list[str] = []
         pos = last = 0
         for m in _SINGLES.finditer(text):
-            if m.start() > last:
-                parts.append(text[last : m.start()])
-                jm.add(pos, last, m.start(), True)
-                pos += m.start() - last
+            ms, me = m.span()
+            if ms > last:
+                parts.append(text[last:ms])
+                jm.add(pos, last, ms, True)
+                pos += ms - last
             run_start = pos
-            for lm in re.finditer(r"[a-z*]", m.group()):
-                i = m.start() + lm.start()
-                parts.append(lm.group())
-                jm.add(pos, i, i + 1, True)
-                pos += 1
+            for i in range(ms, me):  # the run's letters, without what separates them
+                ch = text[i]
+                if "a" <= ch <= "z" or ch == "*":
+                    parts.append(ch)
+                    jm.add(pos, i, i + 1, True)
+                    pos += 1
             joined_src.append((run_start, pos))
-            last = m.end()
+            last = me
         if last < len(text):
             parts.append(text[last:])
             jm.add(pos, last, len(text), True)

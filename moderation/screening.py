@@ -74,7 +74,8 @@ class Screener:
         # "me mam" reads "my mum" (NormaliseRules.possessive_me); "me" and "my" are the same
         # length, so the disclosure text's offsets do not move
         before = "|".join(re.escape(w) for w in sorted(set(n.possessive_me)))
-        self._me_re = re.compile(rf"(?<![^ ])me(?= (?:{before})(?: |$))") if before else None
+        # (the literal first, then the look-behind: the regex engine scans for "me" quickly)
+        self._me_re = re.compile(rf"me(?<![^ ]me)(?= (?:{before})(?: |$))") if before else None
         # token_re finds only words in ASCII text unless an emoji key is ASCII
         self._ascii_apostrophes = not any(k.isascii() for k in self._emoji)
         try:  # config checks the phrase syntax; compiling checks the rest
@@ -97,7 +98,6 @@ class Screener:
                 self._word_dtokens,
                 self._disclosure.scan,
                 self._pii.word_guards,
-                self._pii.guard_bits,
                 self._token_re,
                 self._learned,
                 self._urgency,

@@ -18,9 +18,7 @@ nearly every word. It is bounded; when full it starts again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import reduce
-from operator import and_, attrgetter, itemgetter, or_
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from moderation.normalise import DisclosureText
 
@@ -32,50 +30,81 @@ if TYPE_CHECKING:
 
 __all__ = ["TokenMemo", "WordInfo", "WordsView"]
 
-HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL, EMPTY = 1, 2, 4, 8, 16, 32, 64
-_FLAG_BITS = 7
+HITS, LEET, SPACED, LEAD1, TRAIL1, TAIL, EMPTY, MULTI = 1, 2, 4, 8, 16, 32, 64, 128
+_FLAG_BITS = 8
 _FLAG_MASK = (1 << _FLAG_BITS) - 1
 
 
-class WordInfo(NamedTuple):
-    """A word's contribution. A message reads its words' infos column by column
-    (``zip(*infos)``), so they carry the fields most messages need and little else."""
+class WordInfo:
+    """A word's contribution, worked out once (see :meth:`TokenMemo._learn`)."""
 
-    # one int to OR across a message's words: the flags (HITS | LEET | SPACED | LEAD1 |
-    # TRAIL1 | TAIL from the WordProfanity; EMPTY: no disclosure tokens), then the contact
-    # detail guards the word lets through, then the disclosure index masks of its tokens
-    # (highest: a word in no rule's index keeps a small int)
-    bits: int
-    dtext: str  # its disclosure tokens joined by spaces ("" if none)
-    weight: float  # the learned fallback's weight of its tokens (unigrams, inner bigrams)
-    # weight plus the most the pair of its last token and the next word's first can add
-    upper: float
-    uweight: float  # the same in the urgency model
-    first: str  # its first and last disclosure words
-    last: str
-    lead1: bool  # from the WordProfanity
-    trail1: bool
-    tail: str | None
-    head: str
-    rest: tuple[WordProfanity, tuple[str, ...]]  # the WordProfanity, the disclosure tokens
+    __slots__ = (
+        "after",
+        "bits",
+        "dtext",
+        "dtokens",
+        "first",
+        "head",
+        "last",
+        "lead1",
+        "mask",
+        "profanity",
+        "tail",
+        "trail1",
+        "uafter",
+        "upper",
+        "uweight",
+        "weight",
+    )
 
-
-_QUICK = attrgetter("quick")  # of a WordProfanity
-_PROFANITY = itemgetter(0)  # of a WordInfo's rest
-_DTOKENS = itemgetter(1)
+    def __init__(
+        self,
+        bits: int,
+        mask: int,
+        dtext: str,
+        weight: float,
+        upper: float,
+        uweight: float,
+        profanity: WordProfanity,
+        dtokens: tuple[str, ...],
+    ) -> None:
+        # to OR across a message's words: the flags (HITS | LEET | SPACED | LEAD1 | TRAIL1 |
+        # TAIL from the WordProfanity; EMPTY: no disclosure tokens; MULTI: a token of several
+        # words), then the contact detail guards the word lets through: a small int
+        self.bits = bits
+        self.mask = mask  # the disclosure index masks of its tokens (0: in no rule's index)
+        self.dtext = dtext  # its disclosure tokens joined by spaces ("" if none)
+        self.weight = weight  # the learned fallback's weight of its tokens (and inner bigrams)
+        # weight plus the most the pair of its last token and the next word's first can add
+        self.upper = upper
+        self.uweight = uweight  # the same in the urgency model
+        words = dtext.split(" ")  # a token may be words ("gf": "girl friend")
+        self.first = words[0]  # its first and last disclosure words
+        self.last = words[-1]
+        self.after: dict[str, float] | None = None  # pairs_after(last) in each model
+        self.uafter: dict[str, float] | None = None
+        self.profanity = profanity
+        self.lead1 = profanity.lead1
+        self.trail1 = profanity.trail1
+        self.tail = profanity.tail
+        self.head = profanity.head
+        self.dtokens = dtokens
 
 
 class WordsView:
     """A message read through the memo: its profanity hits (offsets into the folded text),
     its disclosure text and that text's index scan, the contact-detail guards its words let
-    through, and its learned-fallback logit."""
+    through, and its learned-fallback logit.
+
+    Written as plain loops over the words: the module is compiled (docs/screening.md, "Speed")
+    and a loop over typed attributes is what compiles best."""
 
     __slots__ = (
-        "_lasts",
-        "_nexts",
-        "_uppers",
-        "_uweights",
-        "_weights",
+        "_infos",
+        "_joins",
+        "_upper",
+        "_uweight",
+        "_weight",
         "dtext",
         "guards",
         "profanity",
@@ -83,50 +112,37 @@ class WordsView:
     )
 
     def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
-        (
-            words,
-            dtexts,
-            weights,
-            uppers,
-            uweights,
-            firsts,
-            lasts,
-            lead1,
-            trail1,
-            tails,
-            heads,
-            rest,
-        ) = zip(*infos, strict=True)
-        bits = reduce(or_, words, 0)
+        bits = mask = 0
+        weight = upper = uweight = 0.0
+        dtexts: list[str] = []
+        for info in infos:
+            bits |= info.bits
+            if info.mask:
+                mask |= info.mask
+            weight += info.weight
+            upper += info.upper
+            uweight += info.uweight
+            if info.dtext:  # words with no disclosure tokens are left out
+                dtexts.append(info.dtext)
         flags = bits & _FLAG_MASK
-        self.guards: int = bits >> _FLAG_BITS & memo.guard_mask
-        self.scanned: int = bits >> memo.mask_shift
+        self.guards: int = bits >> _FLAG_BITS
+        self.scanned: int = mask
+        self._infos = infos
+        self._joins: tuple[list[WordInfo], list[str]] | None = None
         prof = memo.profanity
         if flags & LEET and prof.leet_gate(folded):
             self.profanity = prof.find(folded)
-        elif (
-            flags & SPACED
-            or ((flags & LEAD1 and flags & TRAIL1) and any(map(and_, trail1, lead1[1:])))
-        ) and prof.spaced_letters(folded):
-            self.profanity = prof.find(folded)
-        elif (
-            flags & TAIL
-            and not prof.pairs.isdisjoint(zip(tails, heads[1:], strict=False))
-            and prof.phrase_across(map(_QUICK, map(_PROFANITY, rest)))
+        elif (flags & SPACED or (flags & LEAD1 and flags & TRAIL1 and _spaced_pair(infos))) and (
+            prof.spaced_letters(folded)
         ):
+            self.profanity = prof.find(folded)
+        elif flags & TAIL and _phrase_across(prof, infos):
             self.profanity = prof.find(folded)  # a listed phrase may span two words
         elif flags & HITS:
-            self.profanity = _hits(folded, rest)
+            self.profanity = _hits(folded, infos)
         else:
             self.profanity = []
-        if flags & EMPTY:  # words with no disclosure tokens: leave them out
-            firsts = tuple(w for w, d in zip(firsts, dtexts, strict=True) if d)
-            lasts = tuple(w for w, d in zip(lasts, dtexts, strict=True) if d)
-            dtexts = tuple(filter(None, dtexts))
-        self._weights = weights
-        self._uppers = uppers
-        self._uweights = uweights
-        self._lasts, self._nexts = lasts, firsts[1:]
+        self._weight, self._upper, self._uweight = weight, upper, uweight
         self.dtext = DisclosureText(
             " ".join(dtexts),
             None,
@@ -134,33 +150,75 @@ class WordsView:
             memo.token_re,
             None,
             folded.isascii(),
-            map(_DTOKENS, rest),
+            self._tokens,
+            not flags & MULTI,
         )
+
+    def _tokens(self) -> list[str]:
+        """The disclosure tokens, word by word (what DisclosureText.tokens is)."""
+        out: list[str] = []
+        for info in self._infos:
+            out.extend(info.dtokens)
+        return out
+
+    def _word_joins(self) -> tuple[list[WordInfo], list[str]]:
+        """Where one word's disclosure tokens meet the next's: the word before (for its
+        pairs_after in each model) and the next word's first disclosure word."""
+        if self._joins is None:
+            before: list[WordInfo] = []
+            nexts: list[str] = []
+            prev: WordInfo | None = None
+            for info in self._infos:
+                if info.dtext:
+                    if prev is not None:
+                        before.append(prev)
+                        nexts.append(info.first)
+                    prev = info
+            self._joins = (before, nexts)
+        return self._joins
 
     def logit(self, learned: LearnedScorer) -> float:
         """The learned fallback's logit of the whole disclosure text (up to rounding), or, when
         it is surely below the model's threshold, a bound on it that is below the threshold
         too (the word pairs between words are then not looked up)."""
-        bound = learned.logit_of(self._uppers, ())
+        bound = learned.logit_of(self._upper, [], [])
         if bound < learned.cut - 1e-9:  # well clear of any rounding
             return bound
-        return learned.logit_of(self._weights, zip(self._lasts, self._nexts, strict=False))
+        before, nexts = self._word_joins()
+        return learned.logit_of(self._weight, [w.after for w in before], nexts)
 
     def urgency_logit(self, urgency: LearnedScorer) -> float:
         """The urgency model's logit of the whole disclosure text (up to rounding)."""
-        return urgency.logit_of(self._uweights, zip(self._lasts, self._nexts, strict=False))
+        before, nexts = self._word_joins()
+        return urgency.logit_of(self._uweight, [w.uafter for w in before], nexts)
 
 
-def _hits(
-    folded: str, rest: tuple[tuple[WordProfanity, tuple[str, ...]], ...]
-) -> list[tuple[str, int, int]]:
+def _spaced_pair(infos: list[WordInfo]) -> bool:
+    """Does a word ending with a single letter meet one starting with a single letter?"""
+    for i in range(1, len(infos)):
+        if infos[i - 1].trail1 and infos[i].lead1:
+            return True
+    return False
+
+
+def _phrase_across(prof: ProfanityMatcher, infos: list[WordInfo]) -> bool:
+    """May a listed phrase span two of the words?"""
+    pairs = prof.pairs
+    for i in range(1, len(infos)):
+        tail = infos[i - 1].tail
+        if tail is not None and (tail, infos[i].head) in pairs:
+            return prof.phrase_across([x.profanity.quick for x in infos])
+    return False
+
+
+def _hits(folded: str, infos: list[WordInfo]) -> list[tuple[str, int, int]]:
     """The words' own profanity hits, with offsets into the folded text."""
     out: list[tuple[str, int, int]] = []
     n = len(folded)
-    for i, (p, _) in enumerate(rest):
-        if p.hits:  # word i starts where the text after i splits ends
+    for i, info in enumerate(infos):
+        if info.profanity.hits:  # word i starts where the text after i splits ends
             pos = n - len(folded.split(None, i)[-1])
-            for term, s, e in p.hits:
+            for term, s, e in info.profanity.hits:
                 out.append((term, pos + s, pos + e))
     return out
 
@@ -174,7 +232,6 @@ class TokenMemo:
         dtokens: Callable[[str], list[str]],
         scan: Callable[[str], int],
         guards: Callable[[str], int],
-        guard_bits: int,
         token_re: re.Pattern[str],
         learned: LearnedScorer | None,
         urgency: LearnedScorer | None = None,
@@ -183,8 +240,6 @@ class TokenMemo:
     ) -> None:
         self.profanity = profanity
         self.token_re = token_re
-        self.guard_mask = (1 << guard_bits) - 1  # what a word's guards can set
-        self.mask_shift = _FLAG_BITS + guard_bits
         self._dtokens = dtokens
         self._scan = scan
         self._guards = guards
@@ -209,9 +264,15 @@ class TokenMemo:
         it is seen (a name or a typo seen once is never worked out alone), at most
         ``max_new`` a message."""
         memo = self._memo
-        found: list[WordInfo | None] = list(map(memo.get, words))
-        if None not in found:
-            return found  # type: ignore[return-value]
+        known: list[WordInfo] = []
+        for w in words:
+            info = memo.get(w)
+            if info is None:
+                break
+            known.append(info)
+        else:
+            return known
+        found: list[WordInfo | None] = [memo.get(w) for w in words]
         seen = self._seen
         if len(seen) >= self._size:
             seen.clear()
@@ -241,25 +302,17 @@ class TokenMemo:
             | (TRAIL1 if p.trail1 else 0)
             | (TAIL if p.tail is not None else 0)
             | (0 if dtext else EMPTY)
+            | (MULTI if any(" " in t for t in dtokens) else 0)
         )
         mask = self._scan(dtext) if dtext else 0
-        bits = flags | self._guards(word) << _FLAG_BITS | mask << self.mask_shift
+        bits = flags | self._guards(word) << _FLAG_BITS
         dwords = dtext.split(" ") if dtext else [""]
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         uweight = self._urgency.words_weight(dwords) if self._urgency is not None and dtext else 0.0
         upper = weight + self._learned.next_bound(dwords[-1]) if self._learned is not None else 0.0
-        info = self._memo[word] = WordInfo(
-            bits,
-            dtext,
-            weight,
-            upper,
-            uweight,
-            dwords[0],
-            dwords[-1],
-            p.lead1,
-            p.trail1,
-            p.tail,
-            p.head,
-            (p, dtokens),
-        )
+        info = self._memo[word] = WordInfo(bits, mask, dtext, weight, upper, uweight, p, dtokens)
+        if self._learned is not None:
+            info.after = self._learned.pairs_after(info.last)
+        if self._urgency is not None:
+            info.uafter = self._urgency.pairs_after(info.last)
         return info
