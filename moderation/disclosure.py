@@ -18,6 +18,8 @@ from moderation.phrases import slot_score
 if TYPE_CHECKING:
     from config.rule_types import Damper, DisclosureRule, DisclosureRules
 
+# A NamedTuple's own constructor is interpreted Python; tuple.__new__ is not (hot path)
+_new = tuple.__new__
 __all__ = ["DisclosureMatcher", "RuleHit"]
 
 _LEVEL = {"urgent": 3, "high": 2, "medium": 1}
@@ -150,7 +152,7 @@ class DisclosureMatcher:
         hits = self._damp(text, hay, present, hits)
         if hits and all(r.needs_other for r, *_ in hits):
             return []
-        return [RuleHit(r.id, r.category, _NAME[lvl], s, e) for r, lvl, s, e in hits]
+        return [_new(RuleHit, (r.id, r.category, _NAME[lvl], s, e)) for r, lvl, s, e in hits]
 
     def rules_found(self, text: str, indexed: bool = True) -> list[str]:
         """The ids of the rules with a match for every part, before dampers. ``indexed``

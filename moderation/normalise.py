@@ -24,8 +24,6 @@ import string
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from itertools import accumulate, count
-from operator import add
 
 import ahocorasick
 
@@ -223,10 +221,12 @@ class DisclosureText:
             i = text.count(" ", 0, start)
             j = max(text.count(" ", 0, last), i)
         else:
-            if not self._offsets:
-                self._offsets = list(
-                    map(add, accumulate(map(len, self.tokens), initial=0), count())
-                )
+            if not self._offsets:  # where each token starts in the text, then its end + 1
+                pos = 0
+                for tok in self.tokens:
+                    self._offsets.append(pos)
+                    pos += len(tok) + 1
+                self._offsets.append(pos)
             i = max(bisect_right(self._offsets, start) - 1, 0)
             j = max(bisect_right(self._offsets, last) - 1, i)
         spaced = self._spaced

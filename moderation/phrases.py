@@ -111,8 +111,22 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
         alts.append(" ".join(parts))
     if not literal:
         return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
-    regex = "(?:" + "|".join(alts) + ")"
-    return _Slot(regex, optional, 0, tuple(firsts), (), tuple(keys), tuple(heads))
+    return _Slot(_grouped(heads)[0], optional, 0, tuple(firsts), (), tuple(keys), tuple(heads))
+
+
+def _grouped(heads: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """The alternation of literal-headed alternatives (``(literal, regex after it)``), grouped
+    under their first character, and those characters. At one position only one group can
+    match, so the order within a group is all that counts, and the regex engine tries one
+    character per group rather than every alternative."""
+    groups: dict[str, list[str]] = {}
+    for lit, tail in heads:
+        groups.setdefault(lit[0], []).append(re.escape(lit[1:]) + tail)
+    alts = [
+        re.escape(c) + (g[0] if len(g) == 1 else "(?:" + "|".join(g) + ")")
+        for c, g in groups.items()
+    ]
+    return "(?:" + "|".join(alts) + ")", "".join(groups)
 
 
 def compile_phrase(
@@ -176,19 +190,18 @@ def compile_phrase(
             best, best_score = s.keys, score
     first = frozenset(slots[0].literals) if slots[0].literals else None
     srx = None
-    if slots[0].heads:  # alternatives grouped by first character (none else can match there)
-        groups: dict[str, list[str]] = {}
-        for lit, tail in slots[0].heads:
-            groups.setdefault(lit[0], []).append(re.escape(lit) + tail)
-        alts = [a for g in groups.values() for a in g]
+    if slots[0].heads:
+        # With several first characters, a look-ahead for them rejects most word starts at
+        # once, before the look-behinds of a leading `!` slot are tried.
+        first_slot, chars = _grouped(slots[0].heads)
+        peek = "(?=[" + "".join(re.escape(c) for c in chars) + "])" if len(chars) > 1 else ""
         after = out[len(slots[0].regex) :]
         try:
             srx = re.compile(
                 (r"\A " if starts else " ")
+                + peek
                 + lead
-                + "(?:"
-                + "|".join(alts)
-                + ")"
+                + first_slot
                 + after
                 + (r"\Z" if ends else r"(?![^\s])")
             )

@@ -19,6 +19,8 @@ import ahocorasick
 if TYPE_CHECKING:
     from config.rule_types import PiiPattern
 
+# A NamedTuple's own constructor is interpreted Python; tuple.__new__ is not (hot path)
+_new = tuple.__new__
 __all__ = ["PiiMatcher", "RawPii"]
 
 # When two details overlap, the more specific kind wins.
@@ -286,7 +288,7 @@ class PiiMatcher:
                 for m in pat.rx.finditer(folded, ws, we):
                     s, e = m.span(pat.group)
                     if s >= 0 and e > s and (we == n or m.end() < we):
-                        found.append(RawPii(pat.kind, s, e))
+                        found.append(_new(RawPii, (pat.kind, s, e)))
         if len(found) < 2:
             return found
         found.sort(key=lambda h: (_PRIORITY.get(h.kind, 9), h.start, -(h.end - h.start)))

@@ -33,6 +33,8 @@ from moderation.profanity_text import (
 if TYPE_CHECKING:
     from config.rule_types import ProfanityRules
 
+# A NamedTuple's own constructor is interpreted Python; tuple.__new__ is not (hot path)
+_new = tuple.__new__
 __all__ = ["ProfanityHit", "ProfanityMatcher", "WordProfanity"]
 
 _VOWELS = "aeiou"
@@ -183,11 +185,12 @@ class ProfanityMatcher:
         text = profanity_key(folded, self._leet, squeeze=False).text
         return " ".join(text.strip(" .,_-!?'").split())
 
-    def find(self, folded: str) -> list[tuple[str, int, int]]:
-        """Profanity hits in folded text: (term, start, end), offsets into ``folded``."""
+    def find(self, folded: str, spaced: bool | None = None) -> list[tuple[str, int, int]]:
+        """Profanity hits in folded text: (term, start, end), offsets into ``folded``.
+        ``spaced``: :meth:`spaced_letters` of the text, if already known."""
         leeted = leet(folded, self._leet)  # length-preserving
-        if spaced_letters(leeted):  # the slow path: "f u c k"
-            key = profanity_key(folded, self._leet)
+        if spaced if spaced is not None else spaced_letters(leeted):  # slow path: "f u c k"
+            key = profanity_key(folded, self._leet, leeted=leeted, spaced=True)
             return [(h.term, *map_span(key.maps, h.start, h.end)) for h in self.match(key)]
         # spacing and squeezing commute: neither touches what the other changes
         quick = QuickKey(_spaced(leeted))
@@ -279,13 +282,13 @@ class ProfanityMatcher:
             if not runs:  # every run in the text has length 1
                 t = plain[k]
                 if t is not None:
-                    hits.append(ProfanityHit(t, start, end))
+                    hits.append(_new(ProfanityHit, (t, start, end)))
                 continue
             have = [runs.get(i, 1) for i in range(start, end)]
             for t, need in entries:
                 if all(h >= r for h, r in zip(have, need, strict=True)):
                     if t is not None:  # None: an allowed word's spelling
-                        hits.append(ProfanityHit(t, start, end))
+                        hits.append(_new(ProfanityHit, (t, start, end)))
                     break
         if allow:
             hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in allow)]

@@ -36,7 +36,7 @@ __all__ = [
 _LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
 _SINGLES = re.compile(r"(?<![a-z0-9*])[a-z*](?:[^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])){2,}")
-_RUN = re.compile(r"([a-z*])\1+")
+_LETTER = re.compile(r"[a-z*]")
 
 
 @dataclass(frozen=True)
@@ -78,30 +78,34 @@ def _leet(text: str, table: dict[int, str]) -> str:
 
 
 def profanity_key(
-    folded: str, leet_table: dict[int, str], squeeze: bool = True, leeted: str | None = None
+    folded: str,
+    leet_table: dict[int, str],
+    squeeze: bool = True,
+    leeted: str | None = None,
+    spaced: bool = False,
 ) -> ProfanityKey:
-    """The key with offsets. `leeted`: output of profanity_quick known to have no spaced-out
-    letters (skips those stages)."""
+    """The key with offsets. ``leeted``: the text with leetspeak undone, if known; unless
+    ``spaced``, it is known to have no spaced-out letters (those stages are skipped)."""
     text = _leet(folded, leet_table) if leeted is None else leeted
     maps: list[OffsetMap | None] = []
     joined_src: list[tuple[int, int]] = []
-    if leeted is None and _SINGLES.search(text):
+    singles = list(_SINGLES.finditer(text)) if leeted is None or spaced else []
+    if singles:
         jm = OffsetMap()
         parts: list[str] = []
         pos = last = 0
-        for m in _SINGLES.finditer(text):
+        for m in singles:
             ms, me = m.span()
             if ms > last:
                 parts.append(text[last:ms])
                 jm.add(pos, last, ms, True)
                 pos += ms - last
             run_start = pos
-            for i in range(ms, me):  # the run's letters, without what separates them
-                ch = text[i]
-                if "a" <= ch <= "z" or ch == "*":
-                    parts.append(ch)
-                    jm.add(pos, i, i + 1, True)
-                    pos += 1
+            for lm in _LETTER.finditer(text, ms, me):  # the letters, not what separates them
+                i = lm.start()
+                parts.append(text[i])
+                jm.add(pos, i, i + 1, True)
+                pos += 1
             joined_src.append((run_start, pos))
             last = me
         if last < len(text):
@@ -111,24 +115,25 @@ def profanity_key(
         maps.append(jm)
     runs: dict[int, int] = {}
     joined = tuple(joined_src)
-    if squeeze and _RUN.search(text):
+    spans = _runs(text) if squeeze else []
+    if spans:
         sm = OffsetMap()
         parts = []
         pos = last = 0
         run_starts: list[int] = []  # input start of each squeezed run
         removed: list[int] = []  # characters removed up to and including that run
-        for m in _RUN.finditer(text):
-            if m.start() > last:
-                parts.append(text[last : m.start()])
-                sm.add(pos, last, m.start(), True)
-                pos += m.start() - last
-            parts.append(m.group(1))
-            sm.add(pos, m.start(), m.end(), False)
-            runs[pos] = m.end() - m.start()
-            run_starts.append(m.start())
-            removed.append((removed[-1] if removed else 0) + m.end() - m.start() - 1)
+        for ms, me in spans:
+            if ms > last:
+                parts.append(text[last:ms])
+                sm.add(pos, last, ms, True)
+                pos += ms - last
+            parts.append(text[ms])
+            sm.add(pos, ms, me, False)
+            runs[pos] = me - ms
+            run_starts.append(ms)
+            removed.append((removed[-1] if removed else 0) + me - ms - 1)
             pos += 1
-            last = m.end()
+            last = me
         if last < len(text):
             parts.append(text[last:])
             sm.add(pos, last, len(text), True)
@@ -141,6 +146,22 @@ def profanity_key(
         text = "".join(parts)
         maps.append(sm)
     return ProfanityKey(text, runs, joined, tuple(maps))
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """The spans of the runs of one repeated letter (or "*") in ``text``, in order."""
+    out: list[tuple[int, int]] = []
+    start = end = -1
+    for e, _ in _PAIRS.iter(text):  # e: the second character of a doubled pair
+        if e == end:
+            end = e + 1
+        else:
+            if end > 0:
+                out.append((start, end))
+            start, end = e - 1, e + 1
+    if end > 0:
+        out.append((start, end))
+    return out
 
 
 def squeeze_word(word: str) -> tuple[str, tuple[int, ...]]:

@@ -25,6 +25,8 @@ from moderation.tokens import TokenMemo, WordsView
 if TYPE_CHECKING:
     from config.rule_types import Rules
 
+# A NamedTuple's own constructor is interpreted Python; tuple.__new__ is not (hot path)
+_new = tuple.__new__
 __all__ = ["DisclosureHit", "PiiHit", "Screener", "Screening", "Span", "load_screener"]
 
 SEVERITY_ORDER = ("urgent", "high", "medium", "none")
@@ -162,15 +164,15 @@ class Screener:
         for term, s, e in prof_hits:
             if src is not None:
                 s, e = src(s, e)
-            spans.append(Span(s, e, "profanity", term))
+            spans.append(_new(Span, (s, e, "profanity", term)))
             if term not in terms:
                 terms.append(term)
 
         pii: list[PiiHit] = []
         for p in pii_hits:
             s, e = (p.start, p.end) if src is None else src(p.start, p.end)
-            pii.append(PiiHit(p.kind, s, e, text[s:e]))
-            spans.append(Span(s, e, "pii", p.kind))
+            pii.append(_new(PiiHit, (p.kind, s, e, text[s:e])))
+            spans.append(_new(Span, (s, e, "pii", p.kind)))
 
         disclosures: list[DisclosureHit] = []
         severity = "none"
@@ -179,8 +181,8 @@ class Screener:
             s, e = dt.source_span(r.start, r.end)
             if src is not None:
                 s, e = src(s, e)
-            disclosures.append(DisclosureHit(r.rule, r.category, r.severity, s, e))
-            spans.append(Span(s, e, "disclosure", r.rule))
+            disclosures.append(_new(DisclosureHit, (r.rule, r.category, r.severity, s, e)))
+            spans.append(_new(Span, (s, e, "disclosure", r.rule)))
             if _RANK[r.severity] > _RANK[severity]:
                 severity = r.severity
             risk_keep *= 1.0 - _WEIGHT[r.severity]
@@ -211,15 +213,18 @@ class Screener:
             categories = rules = ()
         if len(spans) > 1:
             spans.sort(key=_SPAN_KEY)
-        return Screening(
-            tuple(terms),
-            tuple(pii),
-            tuple(disclosures),
-            severity,
-            round(1.0 - risk_keep, 3),
-            categories,
-            rules,
-            tuple(spans),
+        return _new(
+            Screening,
+            (
+                tuple(terms),
+                tuple(pii),
+                tuple(disclosures),
+                severity,
+                round(1.0 - risk_keep, 3),
+                categories,
+                rules,
+                tuple(spans),
+            ),
         )
 
     def _raised(self, dtext: str, scanned: int | None, view: WordsView | None = None) -> bool:

@@ -135,7 +135,7 @@ class WordsView:
         elif (flags & SPACED or (flags & LEAD1 and flags & TRAIL1 and _spaced_pair(infos))) and (
             prof.spaced_letters(folded)
         ):
-            self.profanity = prof.find(folded)
+            self.profanity = prof.find(folded, True)
         elif flags & TAIL and _phrase_across(prof, infos):
             self.profanity = prof.find(folded)  # a listed phrase may span two words
         elif flags & HITS:
