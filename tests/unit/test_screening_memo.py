@@ -124,7 +124,7 @@ def test_the_contact_detail_guards_never_hide_a_detail(rules: Rules) -> None:
     assert found > 100  # the texts have contact details to find
 
 
-def test_the_word_index_never_hides_a_rule(rules: Rules) -> None:
+def test_the_word_index_and_word_pairs_never_hide_a_rule(rules: Rules) -> None:
     s = Screener(rules)
     d = s._disclosure
     base = _texts(rules)
