@@ -215,10 +215,16 @@ class LearnedScorer:
         if not self._cats:
             return "unclassified"
         scores = [b for _, b in self._cats]
-        get = self._cat_w.get
+        cat_w = self._cat_w
         words = text.split(" ") if text else []
-        for f in [*words, *map(" ".join, pairwise(words))]:
-            for i, w in get(f, ()):
+        for f in words:  # unigrams, then bigrams (the order the weights are summed in)
+            for i, w in cat_w.get(f, ()):
                 scores[i] += w
-        best = max(range(len(scores)), key=scores.__getitem__)
+        for k in range(1, len(words)):
+            for i, w in cat_w.get(f"{words[k - 1]} {words[k]}", ()):
+                scores[i] += w
+        best = 0
+        for i in range(1, len(scores)):
+            if scores[i] > scores[best]:
+                best = i
         return self._cats[best][0]

@@ -41,6 +41,7 @@ __all__ = [
     "squeeze_word",
 ]
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u3164\uffa0")
 _CONTROL = {c: " " for c in [*range(0, 9), *range(11, 32), 127]}
 
@@ -124,8 +125,23 @@ class Folder:
         if text.isascii():
             return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii"), None
         table = self._table
-        folded = text.translate(table)  # fills the table (and its list of odd characters)
-        odd = table.odd(text)
+        # ASCII stretches as above, the rest through the table (which it fills, with its
+        # list of odd characters): str.translate would look up every character
+        chunks: list[str] = []
+        wide: list[str] = []
+        last = 0
+        for w in _NON_ASCII.finditer(text):
+            ws, we = w.span()
+            if ws > last:
+                chunks.append(text[last:ws].encode("ascii").translate(_ASCII_FOLD).decode("ascii"))
+            run = w.group()
+            chunks.append(run.translate(table))
+            wide.append(run)
+            last = we
+        if last < len(text):
+            chunks.append(text[last:].encode("ascii").translate(_ASCII_FOLD).decode("ascii"))
+        folded = "".join(chunks)
+        odd = table.odd("".join(wide))  # only a non-ASCII character can be odd
         if not odd:
             return folded, None
         m = OffsetMap()
