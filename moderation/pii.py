@@ -197,6 +197,15 @@ class PiiMatcher:
             for t, ids in inner.items():
                 self._word_text.add_word(t, ids)
             self._word_text.make_automaton()
+        # anchors that start with \b, without it (see _anchors)
+        self._anchor_scan = [
+            re.compile(p.anchor.pattern[2:])
+            if p.anchor is not None
+            and p.anchor.pattern.startswith("\\b")
+            and not p.anchor.flags & ~re.UNICODE
+            else None
+            for p in self._patterns
+        ]
         # word_guards: the patterns' text guards, a digit, then the word-local anchors found
         count = len(self._patterns)
         self.digit_bit = 1 << count
@@ -258,6 +267,28 @@ class PiiMatcher:
             wanted &= self._not_local | guards >> (len(self._patterns) + 1)
         return [i for i in range(wanted.bit_length()) if wanted >> i & 1]
 
+    def _anchors(self, i: int, folded: str) -> list[tuple[int, int]]:
+        """The spans of pattern ``i``'s anchor, as its ``finditer`` gives them. An anchor
+        that starts with ``\\b`` is searched without it, each find then checked for the word
+        boundary: the regex engine cannot skip ahead to a literal after a leading ``\\b``."""
+        scan = self._anchor_scan[i]
+        if scan is None:
+            anchor = self._patterns[i].anchor
+            return [] if anchor is None else [a.span() for a in anchor.finditer(folded)]
+        out: list[tuple[int, int]] = []
+        pos, n = 0, len(folded)
+        while pos <= n:
+            a = scan.search(folded, pos)
+            if a is None:
+                break
+            start, end = a.span()
+            if _BOUNDARY.match(folded, start) is None:
+                pos = start + 1
+                continue
+            out.append((start, end))
+            pos = end if end > start else end + 1
+        return out
+
     def match(self, folded: str, guards: int | None = None) -> list[RawPii]:
         """Contact details in folded text (``guards``: its words' :meth:`word_guards`)."""
         if not folded:
@@ -270,11 +301,11 @@ class PiiMatcher:
                 windows = [(0, n)]
             else:
                 windows = []
-                for k, a in enumerate(pat.anchor.finditer(folded)):
+                for k, (a_start, a_end) in enumerate(self._anchors(i, folded)):
                     if k >= 32:  # many anchors: one pass over the whole text is cheaper
                         windows = [(0, n)]
                         break
-                    ws, we = max(0, a.start() - pat.before), min(n, a.end() + pat.after)
+                    ws, we = max(0, a_start - pat.before), min(n, a_end + pat.after)
                     if windows and ws <= windows[-1][1]:
                         windows[-1] = (windows[-1][0], we)
                     else:
@@ -294,6 +325,9 @@ class PiiMatcher:
             kept.append(h)
         kept.sort(key=lambda h: h.start)
         return kept
+
+
+_BOUNDARY = re.compile(r"\b")
 
 
 def _contains_all(text: str, chars: str) -> bool:

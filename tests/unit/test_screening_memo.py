@@ -124,6 +124,26 @@ def test_the_contact_detail_guards_never_hide_a_detail(rules: Rules) -> None:
     assert found > 100  # the texts have contact details to find
 
 
+def test_anchors_searched_without_a_leading_boundary_find_what_finditer_finds(
+    rules: Rules,
+) -> None:
+    s = Screener(rules)
+    pii = s._pii
+    stripped = [i for i, scan in enumerate(pii._anchor_scan) if scan is not None]
+    assert stripped  # the shipped rules have such anchors
+    base = _texts(rules)
+    found = 0
+    for t in base + _variants(base, 2000, seed=9):
+        folded = s._folder.fold(t)[0]
+        for i in stripped:
+            anchor = pii._patterns[i].anchor
+            assert anchor is not None
+            want = [m.span() for m in anchor.finditer(folded)]
+            assert pii._anchors(i, folded) == want, t
+            found += bool(want)
+    assert found > 100
+
+
 def test_the_word_index_and_word_pairs_never_hide_a_rule(rules: Rules) -> None:
     s = Screener(rules)
     d = s._disclosure
