@@ -129,22 +129,17 @@ class DisclosureMatcher:
         hits: list[_Hit] = []
         for i in self._owners(present & self._key_bits):
             rule, lvl, key, lo, mask, others = plan[i]
-            if others:  # a co-occurrence rule needs a phrase of every part
-                bits = [(part, present >> plo & pmask) for part, plo, pmask in others]
-                if not all(b for _, b in bits):
-                    continue
+            if others and not _all_present(present, others):
+                continue  # a co-occurrence rule needs a phrase of every part
             m = key.search(text, hay, present >> lo & mask)
             if m is None:
                 continue
             start, end = m
-            if others:
-                for part, b in bits:
-                    m = part.search(text, hay, b)
-                    if m is None:
-                        break
-                    start, end = min(start, m[0]), max(end, m[1])
-                else:
-                    hits.append((rule, lvl, start, end))
+            for part, plo, pmask in others:
+                m = part.search(text, hay, present >> plo & pmask)
+                if m is None:
+                    break
+                start, end = min(start, m[0]), max(end, m[1])
             else:
                 hits.append((rule, lvl, start, end))
         if not hits:
@@ -218,6 +213,14 @@ class DisclosureMatcher:
             if all(lvl >= 3 for _, lvl, _, _ in hits):
                 break
         return hits
+
+
+def _all_present(present: int, parts: list[tuple[Part, int, int]]) -> bool:
+    """Has each part a phrase whose words are all present?"""
+    for _, lo, mask in parts:
+        if not present >> lo & mask:
+            return False
+    return True
 
 
 def _part_score(p: Part) -> float:
