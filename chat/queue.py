@@ -6,6 +6,7 @@ queued for the room but escalated at once (see chat/escalations.py)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,10 @@ from moderation.items import (
     priority_for,
     target_status,
 )
+from moderation.results import EMPTY
 from moderation.screening import Screener
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyClaimed(SafechatError):
@@ -98,7 +102,21 @@ class ModerationService:
         return queue_item(m, await self.names(m.claimed_by))
 
     def screen(self, text: str) -> dict[str, Any]:
-        result = self.screener.screen(text)
+        """The message's screening for the queue item.
+
+        Safeguarding policy: should screening itself fail (a bug in it or in its compiled
+        build), the message is still stored and goes to the moderators unscreened, marked
+        ``screening_failed`` and placed above everything but disclosures, so a human reads it
+        soon; it is never lost and, like every message, never shown before a moderator
+        approves it."""
+        try:
+            result = self.screener.screen(text)
+        except Exception:
+            log.exception("screening failed: the message goes to the moderators unscreened")
+            data = EMPTY.to_dict()
+            data["suggested_text"] = None
+            data["screening_failed"] = True
+            return data
         data = result.to_dict()
         data["suggested_text"] = result.suggested_redaction(text)
         return data
@@ -120,7 +138,9 @@ class ModerationService:
             role="young_person",
             text=text,
             status=ESCALATED if escalate else "pending",
-            priority=priority_for(severity, bool(screening.get("pii"))),
+            priority=priority_for(
+                severity, bool(screening.get("pii")), bool(screening.get("screening_failed"))
+            ),
             screening=screening,
         )
         stored, created = await self.store.insert_message(message)
@@ -178,9 +198,9 @@ class ModerationService:
             return []
         earlier = await self.store.list_participant_messages(message.participant_id, limit=21)
         return [
-            {"id": m.id, "text": m.shown_text, "status": m.status,
-             "at": m.created_at.isoformat()}
-            for m in earlier if m.id != message.id
+            {"id": m.id, "text": m.shown_text, "status": m.status, "at": m.created_at.isoformat()}
+            for m in earlier
+            if m.id != message.id
         ][-20:]
 
     async def do_renew(self, staff: Staff, message_ids: set[str]) -> None:
@@ -204,7 +224,12 @@ class ModerationService:
             await self.notify.to_moderators("queue_item", {"item": await self.item(message)})
 
     async def do_decide(
-        self, staff: Staff, message_id: object, action: object, text: object, reason: object,
+        self,
+        staff: Staff,
+        message_id: object,
+        action: object,
+        text: object,
+        reason: object,
         severity: object = None,
     ) -> Message:
         status = target_status(action)
@@ -243,7 +268,8 @@ class ModerationService:
             await self.notify.to_room(decided.webchat_id, "message", room_message(decided))
         elif status == ESCALATED:
             await self.escalations.do_escalate(
-                decided, actor=staff.id, severity=severity if isinstance(severity, str) else None)
+                decided, actor=staff.id, severity=severity if isinstance(severity, str) else None
+            )
         return decided
 
     def _check_edit(self, message: Message, text: object) -> str | None:

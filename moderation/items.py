@@ -50,9 +50,12 @@ def needs_escalation(severity: str) -> bool:
     return severity in ESCALATE_AT
 
 
-def priority_for(severity: str, has_pii: bool) -> int:
-    """Queue priority: disclosures first, then messages with contact details (a quick redaction
-    keeps a young person safe), then the rest by age."""
+def priority_for(severity: str, has_pii: bool, unscreened: bool = False) -> int:
+    """Queue priority: disclosures first, then a message that could not be screened (it may
+    hold one), then messages with contact details (a quick redaction keeps a young person
+    safe), then the rest by age."""
+    if unscreened:
+        return 5
     return {"urgent": 30, "high": 20, "medium": 10}.get(severity, 1 if has_pii else 0)
 
 

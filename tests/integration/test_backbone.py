@@ -85,8 +85,10 @@ async def test_edit_then_approve_and_audit_keeps_both_texts(app: Harness) -> Non
     yp = await app.young(w)
     ack = await send(yp, "is it normal for my mate to ask me for money all the time", "c1")
     mid = ack["message"]["id"]
-    res = await mod.call("decide", {"id": mid, "action": "approve",
-                                    "text": "is it normal for a friend to ask for money?"})
+    res = await mod.call(
+        "decide",
+        {"id": mid, "action": "approve", "text": "is it normal for a friend to ask for money?"},
+    )
     assert res["ok"]  # implicit claim
     msg = await yp.wait_for("message")
     assert msg["text"] == "is it normal for a friend to ask for money?"
@@ -140,8 +142,9 @@ async def test_disconnect_frees_claims_and_expired_lease_returns(
     await m2.wait_for("queue_item", lambda d: d["item"]["id"] == a and d["item"]["claimed_by"])
     m2.events.clear()
     await m1.close()
-    freed = await m2.wait_for("queue_item", lambda d: d["item"]["id"] == a
-                              and d["item"]["claimed_by"] is None)
+    freed = await m2.wait_for(
+        "queue_item", lambda d: d["item"]["id"] == a and d["item"]["claimed_by"] is None
+    )
     assert freed["item"]["claimed_by"] is None
     assert (await m2.call("claim", {"id": a}))["ok"]
     # m3 claims b then goes silent: its lease runs out and b is claimable again.
@@ -149,8 +152,9 @@ async def test_disconnect_frees_claims_and_expired_lease_returns(
     assert (await m3.call("claim", {"id": b}))["ok"]
     await m2.wait_for("queue_item", lambda d: d["item"]["id"] == b and d["item"]["claimed_by"])
     m2.events.clear()
-    await m2.wait_for("queue_item", lambda d: d["item"]["id"] == b
-                      and d["item"]["claimed_by"] is None, timeout=5)
+    await m2.wait_for(
+        "queue_item", lambda d: d["item"]["id"] == b and d["item"]["claimed_by"] is None, timeout=5
+    )
     assert (await m2.call("claim", {"id": b}))["ok"]
 
 
@@ -169,6 +173,38 @@ async def test_resume_with_token_keeps_handle_and_pending(app: Harness) -> None:
     assert fresh.received("joined")[0]["participant"]["handle"] != joined["participant"]["handle"]
 
 
+class _BrokenScreener:
+    """Screening with a bug in it: every call raises."""
+
+    def screen(self, text: str) -> object:
+        raise TypeError("a bug in screening")
+
+
+async def test_a_message_that_cannot_be_screened_is_kept_and_goes_to_moderators(
+    app: Harness,
+) -> None:
+    w = await app.webchat()
+    mod, _ = await app.moderator()
+    author = await app.young(w)
+    moderation = app.services.moderation
+    working = moderation.screener
+    moderation.screener = _BrokenScreener()  # type: ignore[assignment]
+    try:
+        ack = await send(author, "im not safe at home tonight", "c-broken")
+    finally:
+        moderation.screener = working
+    assert ack["ok"] and ack["message"]["status"] == "pending"
+    stored = await app.services.store.get_message(ack["message"]["id"])
+    assert stored is not None and stored.status == "pending" and stored.priority == 5
+    assert stored.screening["screening_failed"] is True
+    item = (await mod.wait_for("queue_item", lambda d: d["item"]["id"] == stored.id))["item"]
+    assert item["screening"]["screening_failed"] is True
+    # the next message is screened again
+    ack = await send(author, "hello", "c-after")
+    after = await app.services.store.get_message(ack["message"]["id"])
+    assert after is not None and "screening_failed" not in after.screening
+
+
 async def test_idempotent_retries_store_once(app: Harness) -> None:
     w = await app.webchat()
     mod, _ = await app.moderator()
@@ -176,8 +212,10 @@ async def test_idempotent_retries_store_once(app: Harness) -> None:
     acks = await asyncio.gather(*(send(yp, "same message", "retry-1") for _ in range(3)))
     assert len({a["message"]["id"] for a in acks}) == 1
     await asyncio.sleep(0.2)
-    assert len([e for e in mod.received("queue_item")
-                if e["item"]["id"] == acks[0]["message"]["id"]]) == 1
+    assert (
+        len([e for e in mod.received("queue_item") if e["item"]["id"] == acks[0]["message"]["id"]])
+        == 1
+    )
     pending = await app.services.store.list_pending([w.id])
     assert len(pending) == 1
 
@@ -226,9 +264,13 @@ async def test_unknown_and_staff_events_on_chat_change_nothing(app: Harness) -> 
     await app.moderator()
     author, attacker = await app.young(w), await app.young(w)
     mid = (await send(author, "hello", "c1"))["message"]["id"]
-    for event, data in [("decide", {"id": mid, "action": "approve"}), ("claim", {"id": mid}),
-                        ("post", {"webchat": w.id, "text": "hi"}), ("acknowledge", {"id": "x"}),
-                        ("nonsense", {})]:
+    for event, data in [
+        ("decide", {"id": mid, "action": "approve"}),
+        ("claim", {"id": mid}),
+        ("post", {"webchat": w.id, "text": "hi"}),
+        ("acknowledge", {"id": "x"}),
+        ("nonsense", {}),
+    ]:
         ack = await attacker.call(event, data)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid", event
     msg = await app.services.store.get_message(mid)
@@ -293,39 +335,40 @@ async def test_webchat_opens_and_closes_on_schedule(app: Harness) -> None:
 
 async def test_http_login_logout_and_webchats(app: Harness) -> None:
     staff, _ = await app.staff("moderator")
-    status, body = await app.http("POST", "/api/login",
-                                  json={"username": staff.username, "password": "wrong-wrong"})
-    status2, body2 = await app.http("POST", "/api/login",
-                                    json={"username": "nobody", "password": "wrong-wrong"})
+    status, body = await app.http(
+        "POST", "/api/login", json={"username": staff.username, "password": "wrong-wrong"}
+    )
+    status2, body2 = await app.http(
+        "POST", "/api/login", json={"username": "nobody", "password": "wrong-wrong"}
+    )
     assert status == status2 == 401 and body == body2
     status, body = await app.http("POST", "/api/login", data="not json")
     assert status == 400 and body["error"]["code"] == "invalid"
     status, body = await app.http(
-        "POST", "/api/login",
-        json={"username": staff.username, "password": "correct horse battery"})
+        "POST", "/api/login", json={"username": staff.username, "password": "correct horse battery"}
+    )
     assert status == 200 and body["roles"] == ["moderator"] and body["token"]
     token = body["token"]
     c = app.client("/moderation")
     await c.connect({"token": token})
     await c.wait_for("queue")
-    status, _ = await app.http("POST", "/api/logout",
-                               headers={"Authorization": f"Bearer {token}"})
+    status, _ = await app.http("POST", "/api/logout", headers={"Authorization": f"Bearer {token}"})
     assert status == 200
     status, _ = await app.http("GET", "/api/me", headers={"Authorization": f"Bearer {token}"})
     assert status == 401
     w = await app.webchat()
     status, body = await app.http("GET", "/api/webchats")
     assert status == 200 and [x["id"] for x in body["webchats"]] == [w.id]
-    assert set(body["webchats"][0]) == {"id", "title", "audience", "state", "opens_at",
-                                        "closes_at"}
+    assert set(body["webchats"][0]) == {"id", "title", "audience", "state", "opens_at", "closes_at"}
 
 
 async def test_login_is_rate_limited(harness_factory: object) -> None:
     app: Harness = await harness_factory(login_attempts=3)  # type: ignore[operator]
     codes = []
     for _ in range(4):
-        status, _ = await app.http("POST", "/api/login",
-                                   json={"username": "someone", "password": "guessing-1"})
+        status, _ = await app.http(
+            "POST", "/api/login", json={"username": "someone", "password": "guessing-1"}
+        )
         codes.append(status)
     assert codes == [401, 401, 401, 429]
 

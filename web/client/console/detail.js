@@ -40,7 +40,9 @@ export class Detail {
       h("dt", {}, "From"), h("dd", {}, item.handle),
       h("dt", {}, "Waiting"), h("dd", { class: "qi-age-detail" },
         duration(Date.now() - Date.parse(item.created_at))),
-      h("dt", {}, "Screening"), h("dd", {}, sev === "none" ? "nothing serious found" : sev,
+      h("dt", {}, "Screening"), h("dd", {}, s.screening_failed
+        ? "could not be screened: read it for signs of harm yourself"
+        : sev === "none" ? "nothing serious found" : sev,
         (s.categories || []).length ? ` (${s.categories.join(", ")})` : ""),
       h("dt", {}, "Claim"), h("dd", {}, mine ? "You are checking this" : others
         ? `${item.claimed_by} is checking this` : "Not claimed"));
