@@ -25,6 +25,7 @@ scores; the highest wins).
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
@@ -99,6 +100,7 @@ class LearnedScorer:
     __slots__ = (
         "_b",
         "_bigram",
+        "_cat_row",
         "_cat_w",
         "_cats",
         "_cut",
@@ -138,10 +140,19 @@ class LearnedScorer:
         self._cut = math.log(t / (1.0 - t))
         cats = sorted(model.category_words)
         self._cats = [(cat, model.category_intercepts.get(cat, 0.0)) for cat in cats]
-        self._cat_w: dict[str, list[tuple[int, float]]] = {}  # feature -> (category, weight)
+        # per feature, its weight in each category, side by side in one flat array (one
+        # contiguous read a feature, rather than a list of pairs scattered in memory)
+        n = len(cats)
+        self._cat_row: dict[str, int] = {}  # feature -> where its weights start
+        rows: list[float] = []
         for i, cat in enumerate(cats):
             for f, w in model.category_words[cat].items():
-                self._cat_w.setdefault(f, []).append((i, w))
+                r = self._cat_row.get(f)
+                if r is None:
+                    r = self._cat_row[f] = len(rows)
+                    rows.extend([0.0] * n)
+                rows[r + i] = w
+        self._cat_w = array("d", rows)
 
     def _word_weight(self, word: str) -> float:
         chars = self.model.chars.get
@@ -215,14 +226,15 @@ class LearnedScorer:
         if not self._cats:
             return "unclassified"
         scores = [b for _, b in self._cats]
-        cat_w = self._cat_w
+        n = len(scores)
+        at, weights = self._cat_row, self._cat_w
         words = text.split(" ") if text else []
-        for f in words:  # unigrams, then bigrams (the order the weights are summed in)
-            for i, w in cat_w.get(f, ()):
-                scores[i] += w
-        for k in range(1, len(words)):
-            for i, w in cat_w.get(f"{words[k - 1]} {words[k]}", ()):
-                scores[i] += w
+        feats = [f"{words[k - 1]} {words[k]}" for k in range(1, len(words))]
+        for f in words + feats:  # unigrams, then bigrams (the order the weights are summed in)
+            r = at.get(f)
+            if r is not None:
+                for i in range(n):
+                    scores[i] += weights[r + i]
         best = 0
         for i in range(1, len(scores)):
             if scores[i] > scores[best]:

@@ -137,7 +137,9 @@ class WordsView:
         ):
             self.profanity = prof.find(folded, True)
         elif flags & TAIL and _phrase_across(prof, infos):
-            self.profanity = prof.find(folded)  # a listed phrase may span two words
+            # a listed phrase may span two words; no letters are spaced out (only a word with
+            # some, or one ending and the next starting with a single letter, can have them)
+            self.profanity = prof.find(folded, False)
         elif flags & HITS:
             self.profanity = _hits(folded, infos)
         else:
