@@ -151,14 +151,14 @@ class DisclosureMatcher:
 
     def rules_found(self, text: str, indexed: bool = True) -> list[str]:
         """The ids of the rules with a match for every part, before dampers. ``indexed``
-        False: every part of every rule is searched, without the word index and the phrases'
-        word pairs (what they must never change)."""
+        False: every part of every rule is searched, without the word index (what the index
+        must never change)."""
         present = self._needs.present(text) if indexed else -1
         hay = " " + text
         out = []
         for rule, _, key, lo, mask, others in self._plan:
-            if key.search(text, hay, present >> lo & mask, indexed) is not None and all(
-                part.search(text, hay, present >> plo & pmask, indexed) is not None
+            if key.search(text, hay, present >> lo & mask) is not None and all(
+                part.search(text, hay, present >> plo & pmask) is not None
                 for part, plo, pmask in others
             ):
                 out.append(rule.id)

@@ -27,7 +27,7 @@ _second = itemgetter(1)
 class Phrase:
     """One compiled phrase: how to search for it, and the words it needs or can start with."""
 
-    __slots__ = ("firsts", "pairs", "rx", "search", "shift", "slots")
+    __slots__ = ("firsts", "rx", "search", "shift", "slots")
 
     def __init__(
         self,
@@ -35,7 +35,6 @@ class Phrase:
         slots: tuple[frozenset[str], ...],
         first: frozenset[str] | None,
         srx: re.Pattern[str] | None,
-        pairs: tuple[tuple[str, ...], ...] = (),
     ):
         self.rx = rx
         # srx searches " " + text (its matches end one character later); rx searches text
@@ -43,17 +42,6 @@ class Phrase:
         self.shift = 1 if srx is not None else 0
         self.slots = slots  # the required slots: one word of each must be in the message
         self.firsts = first  # None: the phrase can start with any word (a macro)
-        self.pairs = pairs  # word pairs a match must contain, one of each group
-
-    def may_match(self, text: str) -> bool:
-        """Has the text a word pair of each of :attr:`pairs` (a cheap necessary condition)?"""
-        for group in self.pairs:
-            for pair in group:
-                if pair in text:
-                    break
-            else:
-                return False
-        return True
 
 
 def bits_of(b: int) -> Iterable[int]:
@@ -74,7 +62,7 @@ class Part:
         self, phrases: tuple[str, ...], macros: Mapping[str, str], speak: Mapping[str, str]
     ):
         compiled = [compile_phrase(p, macros, speak) for p in phrases]
-        self.phrases = tuple(Phrase(c[0], c[2], c[3], c[4], c[5]) for c in compiled)
+        self.phrases = tuple(Phrase(c[0], c[2], c[3], c[4]) for c in compiled)
         self.rx = re.compile("|".join(f"(?:{c[0].pattern})" for c in compiled))
         self.anchored = all(ph.firsts is not None for ph in self.phrases)
         trigs = [c[1] for c in compiled]
@@ -98,24 +86,19 @@ class Part:
             for slot in ph.slots:
                 yield from slot
 
-    def search(self, text: str, hay: str, bits: int, pairs: bool = True) -> tuple[int, int] | None:
+    def search(self, text: str, hay: str, bits: int) -> tuple[int, int] | None:
         """The span of the leftmost match of the phrases in ``bits`` (the first phrase, in
         order, at the leftmost position: what the alternation of all the phrases would find).
-        ``hay`` is ``" " + text``. ``pairs`` False: run every regex, without looking for the
-        phrases' word pairs first (what the pairs must never change)."""
+        ``hay`` is ``" " + text``."""
         phrases = self.phrases
         if bits and not bits & (bits - 1):  # one phrase
             ph = phrases[bits.bit_length() - 1]
-            if pairs and ph.pairs and not ph.may_match(text):
-                return None
             m = ph.search(hay if ph.shift else text)
             return None if m is None else (m.start(), m.end() - ph.shift)
         best: tuple[int, int] | None = None
         limit = len(text) + 1
         for j in bits_of(bits):
             ph = phrases[j]
-            if pairs and ph.pairs and not ph.may_match(text):
-                continue
             m = ph.search(hay if ph.shift else text)
             if m is not None and m.start() < limit:
                 limit = m.start()
@@ -129,8 +112,6 @@ class Part:
         found: dict[int, tuple[int, int]] = {}
         for j in bits_of(bits):
             ph = self.phrases[j]
-            if ph.pairs and not ph.may_match(text):
-                continue
             search, shift = ph.search, ph.shift
             m = search(hay)
             while m is not None:

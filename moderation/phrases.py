@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 
 __all__ = ["compile_phrase", "slot_score"]
 
@@ -55,8 +54,6 @@ class _Slot:
     keys: tuple[str, ...] = ()  # the least common literal word of each alternative
     # per alternative, if all are literal: its first word's literal text, the regex after it
     heads: tuple[tuple[str, str], ...] = ()
-    lasts: tuple[str, ...] = ()  # the last word of each alternative, if all end with a word
-    inner: tuple[str, ...] = ()  # the first two words of each alternative, if all have two
 
 
 def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slot:
@@ -74,8 +71,6 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
     firsts: list[str] = []
     keys: list[str] = []
     heads: list[tuple[str, str]] = []
-    lasts: list[str] | None = []
-    inner: list[str] | None = []
     literal = True
     for alt in tok.split("|"):
         words = [w for w in alt.split("_") if w]
@@ -95,17 +90,6 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
             else:
                 parts.append(re.escape(speak.get(w, w)))
         rest = "".join(" " + x for x in parts[1:])
-        if inner is not None:
-            two = _first_two(words, speak)
-            if two is None:
-                inner = None
-            else:
-                inner.append(two)
-        if lasts is not None:
-            if words[-1].startswith("@") or words[-1].endswith("*"):
-                lasts = None
-            else:
-                lasts.append(speak.get(words[-1], words[-1]).split(" ")[-1])
         if words[0].startswith("@"):
             literal = False
         elif words[0].endswith("*"):
@@ -127,60 +111,7 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
         alts.append(" ".join(parts))
     if not literal:
         return _Slot("(?:" + "|".join(alts) + ")", optional, 0, ())
-    return _Slot(
-        _grouped(heads)[0],
-        optional,
-        0,
-        tuple(firsts),
-        (),
-        tuple(keys),
-        tuple(heads),
-        tuple(lasts) if lasts is not None else (),
-        tuple(dict.fromkeys(inner)) if inner is not None else (),
-    )
-
-
-def _first_two(words: list[str], speak: Mapping[str, str]) -> str | None:
-    """The text an alternative's match starts with: its first two words (the second may be
-    a stem), if they are literal."""
-    out: list[str] = []
-    for w in words:
-        if w.startswith("@") or (w.endswith("*") and not out):
-            return None
-        if w.endswith("*"):
-            return f"{out[0]} {w[:-1]}"
-        out.extend(speak.get(w, w).split(" "))
-        if len(out) >= 2:
-            return f"{out[0]} {out[1]}"
-    return None
-
-
-_MAX_PAIRS = 12  # word pairs in a group: more, and looking for them costs more than it saves
-_PAIR_GROUPS = 2
-
-
-def _pairs(slots: list[_Slot]) -> tuple[tuple[str, ...], ...]:
-    """Groups of texts ("a b": the last word of one required slot's alternative, a space and
-    the first word of the next's) such that every match of the phrase contains one text of
-    each group: two adjacent required slots of literal words. A text with none of a group is
-    passed over without running the regex (most phrases whose words are all present fail
-    because they are not next to each other)."""
-    seq = [s for s in slots if not s.negative]  # a `!` slot is a look-ahead: no text
-    groups: list[tuple[str, ...]] = [
-        s.inner for s in seq if s.inner and not s.optional and len(s.inner) <= _MAX_PAIRS
-    ]
-    for left, right in pairwise(seq):
-        if left.gap or right.gap or left.optional or right.optional:
-            continue
-        if not left.lasts or not right.heads:
-            continue
-        texts = tuple(
-            dict.fromkeys(f"{a} {b}" for a in dict.fromkeys(left.lasts) for b, _ in right.heads)
-        )
-        if len(texts) <= _MAX_PAIRS:
-            groups.append(texts)
-    groups.sort(key=len)
-    return tuple(groups[:_PAIR_GROUPS])
+    return _Slot(_grouped(heads)[0], optional, 0, tuple(firsts), (), tuple(keys), tuple(heads))
 
 
 def _grouped(heads: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> tuple[str, str]:
@@ -206,7 +137,6 @@ def compile_phrase(
     tuple[frozenset[str], ...],
     frozenset[str] | None,
     re.Pattern[str] | None,
-    tuple[tuple[str, ...], ...],
 ]:
     """Compile one phrase.
 
@@ -215,8 +145,7 @@ def compile_phrase(
     words the phrase can start with (None: unknown, the regex must scan the whole text) and,
     if the first slot is literal, a regex to search ``" " + text`` with: it matches the space
     before the phrase too (a match at ``(s, e)`` there is the phrase at ``(s, e - 1)`` in
-    ``text``), so the regex engine's literal prefix scan stops only at word starts; and a few
-    groups of word pairs that every match contains one of (see :func:`_pairs`).
+    ``text``), so the regex engine's literal prefix scan stops only at word starts.
     """
     toks = phrase.split()
     starts = bool(toks) and toks[0] == "^"
@@ -278,4 +207,4 @@ def compile_phrase(
             )
         except re.error as exc:
             raise ValueError(f"phrase {phrase!r}: {exc}") from exc
-    return rx, best, required, first, srx, _pairs(slots)
+    return rx, best, required, first, srx
