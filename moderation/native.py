@@ -31,6 +31,7 @@ COMPILED = (
     "phrases",
     "pii",
     "profanity",
+    "profanity_segments",
     "profanity_text",
     "results",
     "screening",

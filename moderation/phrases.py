@@ -11,6 +11,11 @@ single spaces, apostrophes dropped, text-speak expanded). In a phrase:
 * a leading ``!a|b`` slot: the word before is none of these; elsewhere: the next word is not;
 * a leading ``^``: the phrase starts the message; a trailing ``$``: it ends the message (``^ help
   $`` is a message of just "help").
+
+The only whitespace in a disclosure text is the single space between tokens (tokens are word
+characters or emoji; text-speak and emoji tokens read as words joined by single spaces, which
+config/rules.py enforces), so the regexes write "not a space" as ``[^ ]``: the regex engine
+compares one character where a whitespace class would call its class test.
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
             if not _WORD.match(w):
                 raise ValueError(f"bad word {w!r} in {tok!r} (letters/digits, optional * at end)")
             if w.endswith("*"):
-                parts.append(re.escape(w[:-1]) + r"[^\s]*")
+                parts.append(re.escape(w[:-1]) + r"[^ ]*")
             else:
                 parts.append(re.escape(speak.get(w, w)))
         rest = "".join(" " + x for x in parts[1:])
@@ -94,7 +99,7 @@ def _slot(tok: str, macros: Mapping[str, str], speak: Mapping[str, str]) -> _Slo
             literal = False
         elif words[0].endswith("*"):
             firsts.append(words[0])
-            heads.append((words[0][:-1], r"[^\s]*" + rest))
+            heads.append((words[0][:-1], r"[^ ]*" + rest))
         else:
             firsts.append(speak.get(words[0], words[0]).split(" ")[0])
             heads.append((speak.get(words[0], words[0]), rest))
@@ -166,16 +171,16 @@ def compile_phrase(
     for s in slots[1:]:
         if s.negative:
             nots = "|".join(re.escape(w) for w in s.negative)
-            out += rf"(?! (?:{nots})(?![^\s]))"
+            out += rf"(?! (?:{nots})(?![^ ]))"
         elif s.gap:
-            out += rf"(?: [^\s]+){{0,{s.gap}}}"
+            out += rf"(?: [^ ]+){{0,{s.gap}}}"
         elif s.optional:
             out += f"(?: {s.regex})?"
         else:
             out += " " + s.regex
     try:
         rx = re.compile(
-            (r"\A" if starts else r"(?<![^\s])") + lead + out + (r"\Z" if ends else r"(?![^\s])")
+            (r"\A" if starts else r"(?<![^ ])") + lead + out + (r"\Z" if ends else r"(?![^ ])")
         )
     except re.error as exc:
         raise ValueError(f"phrase {phrase!r}: {exc}") from exc
@@ -192,9 +197,12 @@ def compile_phrase(
     srx = None
     if slots[0].heads:
         # With several first characters, a look-ahead for them rejects most word starts at
-        # once, before the look-behinds of a leading `!` slot are tried.
+        # once, before the look-behinds of a leading `!` slot are tried (without those, the
+        # alternation's own first characters reject a word start sooner)
         first_slot, chars = _grouped(slots[0].heads)
-        peek = "(?=[" + "".join(re.escape(c) for c in chars) + "])" if len(chars) > 1 else ""
+        peek = ""
+        if len(chars) > 1 and lead:
+            peek = "(?=[" + "".join(re.escape(c) for c in chars) + "])"
         after = out[len(slots[0].regex) :]
         try:
             srx = re.compile(
@@ -203,7 +211,7 @@ def compile_phrase(
                 + lead
                 + first_slot
                 + after
-                + (r"\Z" if ends else r"(?![^\s])")
+                + (r"\Z" if ends else r"(?![^ ])")
             )
         except re.error as exc:
             raise ValueError(f"phrase {phrase!r}: {exc}") from exc

@@ -27,6 +27,7 @@ from moderation.profanity_text import (
     profanity_key,
     single_edges,
     spaced_letters,
+    spaced_runs,
     squeeze_word,
 )
 
@@ -149,12 +150,6 @@ class ProfanityMatcher:
                 multi.add_word(f" {key} ", key)
         multi.make_automaton()
         self._multi = multi
-        # per key: the first term whose word has no repeated letter (what a text without
-        # squeezed runs can match)
-        self._plain = {
-            key: next((t for t, need in entries if all(r <= 1 for r in need)), None)
-            for key, entries in table.items()
-        }
         self._words = whole
         self._sub = sub
         self.size = len(forms)
@@ -172,8 +167,6 @@ class ProfanityMatcher:
                     continue
                 key, runs = squeeze_word(n)
                 comp.add_word(f" {key}" if at_start else f"{key} ", (key, ((n, runs),), at_start))
-                if all(r <= 1 for r in runs):
-                    self._plain.setdefault(key, n)
         if not len(comp):
             return None
         comp.make_automaton()
@@ -185,11 +178,10 @@ class ProfanityMatcher:
         text = profanity_key(folded, self._leet, squeeze=False).text
         return " ".join(text.strip(" .,_-!?'").split())
 
-    def find(self, folded: str, spaced: bool | None = None) -> list[tuple[str, int, int]]:
-        """Profanity hits in folded text: (term, start, end), offsets into ``folded``.
-        ``spaced``: :meth:`spaced_letters` of the text, if already known."""
+    def find(self, folded: str) -> list[tuple[str, int, int]]:
+        """Profanity hits in folded text: (term, start, end), offsets into ``folded``."""
         leeted = leet(folded, self._leet)  # length-preserving
-        if spaced if spaced is not None else spaced_letters(leeted):  # slow path: "f u c k"
+        if spaced_letters(leeted):  # slow path: "f u c k"
             key = profanity_key(folded, self._leet, leeted=leeted, spaced=True)
             return [(h.term, *map_span(key.maps, h.start, h.end)) for h in self.match(key)]
         # spacing and squeezing commute: neither touches what the other changes
@@ -223,9 +215,10 @@ class ProfanityMatcher:
     def leet_gate(self, folded: str) -> bool:
         return leet_gate(folded)
 
-    def spaced_letters(self, folded: str) -> bool:
-        """Does the text have letters spaced out on purpose, after leetspeak is undone?"""
-        return spaced_letters(leet(folded, self._leet))
+    def spaced_runs(self, folded: str) -> list[tuple[int, int]]:
+        """The runs of letters spaced out on purpose, after leetspeak is undone (offsets into
+        ``folded``: undoing leetspeak keeps the length)."""
+        return spaced_runs(leet(folded, self._leet))
 
     def _candidates(
         self, text: str, spaced: bool = False
@@ -274,16 +267,13 @@ class ProfanityMatcher:
         """Candidates whose runs are long enough, minus allowlisted and contained ones."""
         hits: list[ProfanityHit] = []
         allow: list[tuple[int, int]] = []
-        plain = self._plain
         for start, end, k, entries in cands:
             if k.startswith(_ALLOW):
                 allow.append((start, end))
                 continue
-            if not runs:  # every run in the text has length 1
-                t = plain[k]
-                if t is not None:
-                    hits.append(_new(ProfanityHit, (t, start, end)))
-                continue
+            # each candidate by its own entries: a compound root ("wanker ") and a listed form
+            # of the same key can name different terms, and which is reported must not depend
+            # on a doubled letter elsewhere in the message
             have = [runs.get(i, 1) for i in range(start, end)]
             for t, need in entries:
                 if all(h >= r for h, r in zip(have, need, strict=True)):

@@ -30,6 +30,7 @@ __all__ = [
     "profanity_key",
     "single_edges",
     "spaced_letters",
+    "spaced_runs",
     "squeeze_word",
 ]
 
@@ -209,6 +210,14 @@ def single_edges(leeted_word: str) -> tuple[bool, bool]:
 def spaced_letters(leeted: str) -> bool:
     """Are there letters spaced out on purpose ("f u c k")? Then use :func:`profanity_key`."""
     return _TWO_SINGLES.search(" " + leeted) is not None and _SINGLES.search(leeted) is not None
+
+
+def spaced_runs(leeted: str) -> list[tuple[int, int]]:
+    """The spans of the runs of letters spaced out on purpose (empty: :func:`spaced_letters`
+    is False); :func:`profanity_key` joins exactly these."""
+    if _TWO_SINGLES.search(" " + leeted) is None:
+        return []
+    return [m.span() for m in _SINGLES.finditer(leeted)]
 
 
 class QuickKey:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from moderation.normalise import DisclosureText
+from moderation.profanity_segments import segment_hits
 
 if TYPE_CHECKING:
     import re
@@ -130,16 +131,17 @@ class WordsView:
         self._infos = infos
         self._joins: tuple[list[WordInfo], list[str]] | None = None
         prof = memo.profanity
+        runs: list[tuple[int, int]] = []
         if flags & LEET and prof.leet_gate(folded):
             self.profanity = prof.find(folded)
         elif (flags & SPACED or (flags & LEAD1 and flags & TRAIL1 and _spaced_pair(infos))) and (
-            prof.spaced_letters(folded)
+            runs := prof.spaced_runs(folded)
         ):
-            self.profanity = prof.find(folded, True)
+            self.profanity = segment_hits(prof, folded, [x.profanity for x in infos], runs)
         elif flags & TAIL and _phrase_across(prof, infos):
             # a listed phrase may span two words; no letters are spaced out (only a word with
             # some, or one ending and the next starting with a single letter, can have them)
-            self.profanity = prof.find(folded, False)
+            self.profanity = segment_hits(prof, folded, [x.profanity for x in infos], runs)
         elif flags & HITS:
             self.profanity = _hits(folded, infos)
         else:

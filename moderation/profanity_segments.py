@@ -1,0 +1,86 @@
+"""Profanity in a message the word memo knows, read a few words at a time where something
+reaches across whitespace.
+
+Letters spaced out across words ("s h i t") or a listed phrase over two words ("son of a
+bitch") mean the memo's per-word hits are not the whole reading. Rather than reading the
+whole message again, it is cut into segments between words that nothing can join, and only
+the segments with more than one word are read (each alone); a one-word segment keeps the
+word's memo hits. The hits are exactly the whole reading's: the memo equivalence test
+(tests/unit/test_screening_memo.py) and tests/unit/test_profanity_segments.py hold it to that.
+
+A cut between two words is safe when:
+
+* no run of spaced-out letters touches either word: the matcher joins a run's letters, and a
+  joined word can start or end a listed phrase with its neighbour ("f u c k off");
+* neither word has spaced-out letters of its own (the same, inside one word);
+* the first word's last word and the next word's first are not two consecutive words of a
+  listed or allowed phrase (:attr:`ProfanityMatcher.pairs`).
+
+Everything else the matcher does stays inside one word: whole-word matches are bounded by
+whitespace, squeezed runs and leetspeak never cross it (leetspeak undone across the message
+is ruled out before this is used: see :class:`~moderation.tokens.WordsView`), and hits in
+different segments never overlap, so keeping the longer of two overlapping hits and dropping
+allowlisted ones happen within a segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from moderation.profanity import ProfanityMatcher, WordProfanity
+
+__all__ = ["segment_hits"]
+
+
+def segment_hits(
+    prof: ProfanityMatcher,
+    folded: str,
+    words: list[WordProfanity],
+    runs: list[tuple[int, int]],
+) -> list[tuple[str, int, int]]:
+    """``prof.find(folded)``, given the whitespace-free words' own readings (``words``, in
+    order) and the spans of the runs of spaced-out letters in ``folded`` (``runs``, in order;
+    :meth:`ProfanityMatcher.spaced_runs`)."""
+    toks = folded.split()
+    n = len(toks)
+    starts: list[int] = []
+    pos = 0
+    for t in toks:  # a word's first occurrence after the last word's end is where it is
+        pos = folded.find(t, pos)
+        starts.append(pos)
+        pos += len(t)
+    joined = [False] * n  # a run touches the word
+    k = 0
+    for rs, re_ in runs:
+        while k < n and starts[k] + len(toks[k]) <= rs:
+            k += 1
+        j = k
+        while j < n and starts[j] < re_:
+            joined[j] = True
+            j += 1
+    pairs = prof.pairs
+    out: list[tuple[str, int, int]] = []
+    first = 0  # the first word of the current segment
+    for i in range(1, n + 1):
+        if i < n:
+            a, b = words[i - 1], words[i]
+            if (
+                joined[i - 1]
+                or joined[i]
+                or a.spaced
+                or b.spaced
+                or (a.tail is not None and (a.tail, b.head) in pairs)
+            ):
+                continue  # the words i - 1 and i stay in one segment
+        s = starts[first]
+        found: Sequence[tuple[str, int, int]]
+        if i - 1 == first and not joined[first]:
+            found = words[first].hits
+        else:
+            found = prof.find(folded[s : starts[i - 1] + len(toks[i - 1])])
+        for term, hs, he in found:
+            out.append((term, s + hs, s + he))
+        first = i
+    return out
