@@ -39,6 +39,7 @@ _new = tuple.__new__
 __all__ = ["ProfanityHit", "ProfanityMatcher", "WordProfanity"]
 
 _VOWELS = "aeiou"
+_SHORT_CHARS, _SHORT_SIZE = 64, 4096  # find_short's memo: at most ~1.5 MB
 _ALLOW = "\x00allow"
 _NONWORD = re.compile(r"[^\w*]|_")
 # ASCII fast path for _NONWORD: every ASCII character other than a-z, 0-9 and * becomes a space
@@ -144,6 +145,9 @@ class ProfanityMatcher:
             pairs.update(pairwise(ws))
         self.pairs = frozenset(pairs)
         self._pair_firsts = frozenset(a for a, _ in pairs)
+        self.pair_seconds = frozenset(b for _, b in pairs)
+        # a few words' readings, by their text (see find_short)
+        self._short: dict[str, tuple[tuple[str, int, int], ...]] = {}
         multi = ahocorasick.Automaton()  # the listed phrases of more than one word
         for key in [*table, *(squeeze_word(self._norm(p))[0] for p in rules.allow_phrases)]:
             if " " in key:
@@ -181,8 +185,9 @@ class ProfanityMatcher:
     def find(self, folded: str) -> list[tuple[str, int, int]]:
         """Profanity hits in folded text: (term, start, end), offsets into ``folded``."""
         leeted = leet(folded, self._leet)  # length-preserving
-        if spaced_letters(leeted):  # slow path: "f u c k"
-            key = profanity_key(folded, self._leet, leeted=leeted, spaced=True)
+        singles = spaced_runs(leeted)
+        if singles:  # slow path: "f u c k"
+            key = profanity_key(folded, self._leet, leeted=leeted, spaced=singles)
             return [(h.term, *map_span(key.maps, h.start, h.end)) for h in self.match(key)]
         # spacing and squeezing commute: neither touches what the other changes
         quick = QuickKey(_spaced(leeted))
@@ -191,6 +196,19 @@ class ProfanityMatcher:
             return []
         hits = self._resolve(cands, quick.runs())
         return [(h.term, *quick.source_span(h.start, h.end)) for h in hits]
+
+    def find_short(self, folded: str) -> tuple[tuple[str, int, int], ...]:
+        """:meth:`find` of a few words (a run of spaced-out letters, a listed phrase across
+        words: moderation/profanity_segments.py), remembered by their text like the word
+        memo's words: "s h i t" and "piss off" come up again and again."""
+        hits = self._short.get(folded)
+        if hits is None:
+            hits = tuple(self.find(folded))
+            if len(folded) <= _SHORT_CHARS:
+                if len(self._short) >= _SHORT_SIZE:
+                    self._short.clear()
+                self._short[folded] = hits
+        return hits
 
     def word(self, token: str) -> WordProfanity:
         """One whitespace-free token of folded text on its own; see :class:`WordProfanity`."""
@@ -274,9 +292,8 @@ class ProfanityMatcher:
             # each candidate by its own entries: a compound root ("wanker ") and a listed form
             # of the same key can name different terms, and which is reported must not depend
             # on a doubled letter elsewhere in the message
-            have = [runs.get(i, 1) for i in range(start, end)]
             for t, need in entries:
-                if all(h >= r for h, r in zip(have, need, strict=True)):
+                if _long_enough(runs, start, need):
                     if t is not None:  # None: an allowed word's spelling
                         hits.append(_new(ProfanityHit, (t, start, end)))
                     break
@@ -290,3 +307,11 @@ class ProfanityMatcher:
                 continue
             out.append(h)
         return out
+
+
+def _long_enough(runs: dict[int, int], start: int, need: tuple[int, ...]) -> bool:
+    """Is every run of the key text from ``start`` at least as long as ``need`` says?"""
+    for j in range(len(need)):
+        if runs.get(start + j, 1) < need[j]:
+            return False
+    return True

@@ -8,13 +8,19 @@ the segments with more than one word are read (each alone); a one-word segment k
 word's memo hits. The hits are exactly the whole reading's: the memo equivalence test
 (tests/unit/test_screening_memo.py) and tests/unit/test_profanity_segments.py hold it to that.
 
-A cut between two words is safe when:
+A word is *joined* when a run of spaced-out letters touches it or it has some of its own: the
+matcher joins a run's letters into one word, which can start or end a listed phrase with its
+neighbour ("f u c k off"). A cut between two words is safe when neither can go on with the
+other as consecutive words of a listed or allowed phrase (:attr:`ProfanityMatcher.pairs`):
 
-* no run of spaced-out letters touches either word: the matcher joins a run's letters, and a
-  joined word can start or end a listed phrase with its neighbour ("f u c k off");
-* neither word has spaced-out letters of its own (the same, inside one word);
-* the first word's last word and the next word's first are not two consecutive words of a
-  listed or allowed phrase (:attr:`ProfanityMatcher.pairs`).
+* two joined words are never cut apart;
+* after a joined word: the next word's first word is no phrase's second word (whatever the
+  letters join into);
+* before a joined word: the word's last word is no phrase's first word;
+* between two other words: their last and first words are no pair.
+
+The segments that stay (a run with the neighbours it may need, a phrase across words) are
+remembered by their text (:meth:`ProfanityMatcher.find_short`), as the memo remembers words.
 
 Everything else the matcher does stays inside one word: whole-word matches are bounded by
 whitespace, squeezed runs and leetspeak never cross it (leetspeak undone across the message
@@ -60,26 +66,32 @@ def segment_hits(
         while j < n and starts[j] < re_:
             joined[j] = True
             j += 1
-    pairs = prof.pairs
+    for i in range(n):
+        if words[i].spaced:
+            joined[i] = True
+    pairs, seconds = prof.pairs, prof.pair_seconds
     out: list[tuple[str, int, int]] = []
     first = 0  # the first word of the current segment
     for i in range(1, n + 1):
         if i < n:
             a, b = words[i - 1], words[i]
-            if (
-                joined[i - 1]
-                or joined[i]
-                or a.spaced
-                or b.spaced
-                or (a.tail is not None and (a.tail, b.head) in pairs)
-            ):
+            ja, jb = joined[i - 1], joined[i]
+            if ja and jb:
                 continue  # the words i - 1 and i stay in one segment
+            if ja:  # the joined word may start a phrase that b goes on with
+                if b.head in seconds:
+                    continue
+            elif jb:  # a may start a phrase that the joined word goes on with
+                if a.tail is not None:
+                    continue
+            elif a.tail is not None and (a.tail, b.head) in pairs:
+                continue
         s = starts[first]
         found: Sequence[tuple[str, int, int]]
         if i - 1 == first and not joined[first]:
             found = words[first].hits
         else:
-            found = prof.find(folded[s : starts[i - 1] + len(toks[i - 1])])
+            found = prof.find_short(folded[s : starts[i - 1] + len(toks[i - 1])])
         for term, hs, he in found:
             out.append((term, s + hs, s + he))
         first = i

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_right
-from dataclasses import dataclass
 from operator import itemgetter
 
 import ahocorasick
@@ -37,17 +36,24 @@ __all__ = [
 _LEETY = re.compile(r"[a-z][0-9@$!|+€£]|[0-9@$!|+€£][a-z]")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€£*]+")
 _SINGLES = re.compile(r"(?<![a-z0-9*])[a-z*](?:[^a-z0-9*\n]{1,3}[a-z*](?![a-z0-9*])){2,}")
-_LETTER = re.compile(r"[a-z*]")
 
 
-@dataclass(frozen=True)
 class ProfanityKey:
-    """Normalised text for the profanity matcher."""
+    """Normalised text for the profanity matcher (a plain class: built on the hot path)."""
 
-    text: str
-    runs: dict[int, int]  # position -> length of the squeezed run (absent = 1)
-    joined: tuple[tuple[int, int], ...]  # spans that were spaced-out single letters
-    maps: tuple[OffsetMap | None, ...]  # key -> folded text
+    __slots__ = ("joined", "maps", "runs", "text")
+
+    def __init__(
+        self,
+        text: str,
+        runs: dict[int, int],
+        joined: tuple[tuple[int, int], ...],
+        maps: tuple[OffsetMap | None, ...],
+    ) -> None:
+        self.text = text
+        self.runs = runs  # position -> length of the squeezed run (absent = 1)
+        self.joined = joined  # spans that were spaced-out single letters
+        self.maps = maps  # key -> folded text
 
 
 _LEET_CHARS = re.compile("[0134578@$!|+€£]")
@@ -83,30 +89,34 @@ def profanity_key(
     leet_table: dict[int, str],
     squeeze: bool = True,
     leeted: str | None = None,
-    spaced: bool = False,
+    spaced: list[tuple[int, int]] | None = None,
 ) -> ProfanityKey:
-    """The key with offsets. ``leeted``: the text with leetspeak undone, if known; unless
-    ``spaced``, it is known to have no spaced-out letters (those stages are skipped)."""
+    """The key with offsets. ``leeted``: the text with leetspeak undone, if known, and then
+    ``spaced``: its :func:`spaced_runs` (None: it is known to have none; those stages are
+    skipped)."""
     text = _leet(folded, leet_table) if leeted is None else leeted
     maps: list[OffsetMap | None] = []
     joined_src: list[tuple[int, int]] = []
-    singles = list(_SINGLES.finditer(text)) if leeted is None or spaced else []
+    if leeted is None:
+        singles = [m.span() for m in _SINGLES.finditer(text)]
+    else:
+        singles = spaced if spaced is not None else []
     if singles:
         jm = OffsetMap()
         parts: list[str] = []
         pos = last = 0
-        for m in singles:
-            ms, me = m.span()
+        for ms, me in singles:
             if ms > last:
                 parts.append(text[last:ms])
                 jm.add(pos, last, ms, True)
                 pos += ms - last
             run_start = pos
-            for lm in _LETTER.finditer(text, ms, me):  # the letters, not what separates them
-                i = lm.start()
-                parts.append(text[i])
-                jm.add(pos, i, i + 1, True)
-                pos += 1
+            for i in range(ms, me):  # the letters ([a-z*]), not what separates them
+                c = text[i]
+                if "a" <= c <= "z" or c == "*":
+                    parts.append(c)
+                    jm.add(pos, i, i + 1, True)
+                    pos += 1
             joined_src.append((run_start, pos))
             last = me
         if last < len(text):

@@ -32,6 +32,14 @@ _CASES = [
     "p i s s off and f u c k off",
     "a.b",
     "x x x",
+    "you son of b i t c h",
+    "piss o f f",
+    "fuck o.f.f mate",
+    "blue t.i.t.s",
+    "kill m y s e l f",
+    "i want to kill m.y.s.e.l.f",
+    "lol s h i t that's",
+    "mother f u c k e r",
 ]
 
 
@@ -74,3 +82,12 @@ def test_segments_read_what_the_whole_text_reads(rules: Rules) -> None:
         compared += 1
         with_hits += bool(whole)
     assert compared > 2500 and with_hits > 1500  # the texts exercised the matcher
+
+
+def test_remembered_segments_read_as_they_did_the_first_time(rules: Rules) -> None:
+    screener = Screener(rules)
+    prof = screener._profanity
+    for text in _CASES:
+        folded = screener._folder.fold(text)[0]
+        first = prof.find_short(folded)
+        assert prof.find_short(folded) == first == tuple(prof.find(folded)), text
