@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,6 +17,7 @@ import ahocorasick
 
 from moderation.normalise import Folder
 from moderation.offsets import map_span
+from moderation.profanity_segments import WordProfanity
 from moderation.profanity_text import (
     ProfanityKey,
     QuickKey,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 # A NamedTuple's own constructor is interpreted Python; tuple.__new__ is not (hot path)
 _new = tuple.__new__
-__all__ = ["ProfanityHit", "ProfanityMatcher", "WordProfanity"]
+__all__ = ["ProfanityHit", "ProfanityMatcher"]
 
 _VOWELS = "aeiou"
 _SHORT_CHARS, _SHORT_SIZE = 64, 4096  # find_short's memo: at most ~1.5 MB
@@ -70,27 +70,6 @@ def _star_variants(word: str) -> set[str]:
     out.add(word[0] + "".join("*" if c in _VOWELS else c for c in inner) + word[-1])
     out.discard(word)
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class WordProfanity:
-    """What the matcher finds in one whitespace-free token, read on its own.
-
-    The hits are the token's hits in the whole text unless something reaches across
-    whitespace: letters spaced out on purpose, a listed phrase spanning two tokens (``tail``
-    then the next token's ``head`` form one of :attr:`ProfanityMatcher.pairs`), or leetspeak
-    undone only because of another token (``leet_sensitive``). Spaced-out letters are
-    possible only in a token with some (``spaced``) or across two tokens where one ends with
-    a single letter (``trail1``) and the next starts with one (``lead1``)."""
-
-    hits: tuple[tuple[str, int, int], ...]  # (term, start, end) in the token
-    head: str  # the token's first squeezed word
-    tail: str | None  # its last squeezed word, if a listed phrase has a word after it
-    leet_sensitive: bool
-    spaced: bool
-    lead1: bool
-    trail1: bool
-    quick: str  # the token as the matcher reads it (separators as spaces, runs squeezed)
 
 
 class ProfanityMatcher:

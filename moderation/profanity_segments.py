@@ -1,5 +1,6 @@
-"""Profanity in a message the word memo knows, read a few words at a time where something
-reaches across whitespace.
+"""Profanity in a message the word memo knows: each word's own reading
+(:class:`WordProfanity`), and the message read a few words at a time where something reaches
+across whitespace.
 
 Letters spaced out across words ("s h i t") or a listed phrase over two words ("son of a
 bitch") mean the memo's per-word hits are not the whole reading. Rather than reading the
@@ -32,12 +33,34 @@ allowlisted ones happen within a segment.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from moderation.profanity import ProfanityMatcher, WordProfanity
+    from moderation.profanity import ProfanityMatcher
 
-__all__ = ["segment_hits"]
+__all__ = ["WordProfanity", "segment_hits"]
+
+
+@dataclass(frozen=True, slots=True)
+class WordProfanity:
+    """What the matcher finds in one whitespace-free token, read on its own.
+
+    The hits are the token's hits in the whole text unless something reaches across
+    whitespace: letters spaced out on purpose, a listed phrase spanning two tokens (``tail``
+    then the next token's ``head`` form one of :attr:`ProfanityMatcher.pairs`), or leetspeak
+    undone only because of another token (``leet_sensitive``). Spaced-out letters are
+    possible only in a token with some (``spaced``) or across two tokens where one ends with
+    a single letter (``trail1``) and the next starts with one (``lead1``)."""
+
+    hits: tuple[tuple[str, int, int], ...]  # (term, start, end) in the token
+    head: str  # the token's first squeezed word
+    tail: str | None  # its last squeezed word, if a listed phrase has a word after it
+    leet_sensitive: bool
+    spaced: bool
+    lead1: bool
+    trail1: bool
+    quick: str  # the token as the matcher reads it (separators as spaces, runs squeezed)
 
 
 def segment_hits(

@@ -5,7 +5,7 @@ profanity hits, its disclosure tokens (text-speak expanded), the disclosure inde
 those tokens and their weight in the learned fallback depend on that word alone. The memo
 keeps them for each whitespace-free token of folded text, so a message costs a dictionary
 lookup per word plus the checks for whatever can reach across whitespace (see
-:class:`~moderation.profanity.WordProfanity`); where one of those applies, the profanity
+:class:`~moderation.profanity_segments.WordProfanity`); where one of those applies, the profanity
 matcher reads the text whole, so the hits are always what reading the message whole gives.
 
 Working a new word out costs about as much as reading a short message whole, so a word is
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import re
 
     from moderation.learned import LearnedScorer
-    from moderation.profanity import ProfanityMatcher, WordProfanity
+    from moderation.profanity import ProfanityMatcher
+    from moderation.profanity_segments import WordProfanity
 
 __all__ = ["TokenMemo", "WordInfo", "WordsView"]
 
