@@ -25,7 +25,6 @@ scores; the highest wins).
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable
 from itertools import pairwise, repeat
 from typing import TYPE_CHECKING, NamedTuple
@@ -140,8 +139,9 @@ class LearnedScorer:
         self._cut = math.log(t / (1.0 - t))
         cats = sorted(model.category_words)
         self._cats = [(cat, model.category_intercepts.get(cat, 0.0)) for cat in cats]
-        # per feature, its weight in each category, side by side in one flat array (one
-        # contiguous read a feature, rather than a list of pairs scattered in memory)
+        # per feature, its weight in each category, side by side in one flat list (a typed
+        # list reads fast in the compiled build; an array's items go through the generic
+        # item protocol there)
         n = len(cats)
         self._cat_row: dict[str, int] = {}  # feature -> where its weights start
         rows: list[float] = []
@@ -152,7 +152,7 @@ class LearnedScorer:
                     r = self._cat_row[f] = len(rows)
                     rows.extend([0.0] * n)
                 rows[r + i] = w
-        self._cat_w = array("d", rows)
+        self._cat_w = rows
 
     def _word_weight(self, word: str) -> float:
         chars = self.model.chars.get

@@ -55,6 +55,7 @@ class WordInfo:
         "trail1",
         "uafter",
         "upper",
+        "uupper",
         "uweight",
         "weight",
     )
@@ -67,6 +68,7 @@ class WordInfo:
         weight: float,
         upper: float,
         uweight: float,
+        uupper: float,
         profanity: WordProfanity,
         dtokens: tuple[str, ...],
     ) -> None:
@@ -80,6 +82,7 @@ class WordInfo:
         # weight plus the most the pair of its last token and the next word's first can add
         self.upper = upper
         self.uweight = uweight  # the same in the urgency model
+        self.uupper = uupper
         words = dtext.split(" ")  # a token may be words ("gf": "girl friend")
         self.first = words[0]  # its first and last disclosure words
         self.last = words[-1]
@@ -105,6 +108,7 @@ class WordsView:
         "_infos",
         "_joins",
         "_upper",
+        "_uupper",
         "_uweight",
         "_weight",
         "dtext",
@@ -115,7 +119,7 @@ class WordsView:
 
     def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
         bits = mask = 0
-        weight = upper = uweight = 0.0
+        weight = upper = uweight = uupper = 0.0
         dtexts: list[str] = []
         for info in infos:
             bits |= info.bits
@@ -124,6 +128,7 @@ class WordsView:
             weight += info.weight
             upper += info.upper
             uweight += info.uweight
+            uupper += info.uupper
             if info.dtext:  # words with no disclosure tokens are left out
                 dtexts.append(info.dtext)
         flags = bits & _FLAG_MASK
@@ -148,6 +153,7 @@ class WordsView:
         else:
             self.profanity = []
         self._weight, self._upper, self._uweight = weight, upper, uweight
+        self._uupper = uupper
         self.dtext = DisclosureText(
             " ".join(dtexts),
             None,
@@ -193,7 +199,11 @@ class WordsView:
         return learned.logit_of(self._weight, [w.after for w in before], nexts)
 
     def urgency_logit(self, urgency: LearnedScorer) -> float:
-        """The urgency model's logit of the whole disclosure text (up to rounding)."""
+        """The urgency model's logit of the whole disclosure text (up to rounding), or a
+        bound below its threshold (as :meth:`logit`)."""
+        bound = urgency.logit_of(self._uupper, [], [])
+        if bound < urgency.cut - 1e-9:
+            return bound
         before, nexts = self._word_joins()
         return urgency.logit_of(self._uweight, [w.uafter for w in before], nexts)
 
@@ -315,7 +325,12 @@ class TokenMemo:
         weight = self._learned.words_weight(dwords) if self._learned is not None and dtext else 0.0
         uweight = self._urgency.words_weight(dwords) if self._urgency is not None and dtext else 0.0
         upper = weight + self._learned.next_bound(dwords[-1]) if self._learned is not None else 0.0
-        info = self._memo[word] = WordInfo(bits, mask, dtext, weight, upper, uweight, p, dtokens)
+        uupper = (
+            uweight + self._urgency.next_bound(dwords[-1]) if self._urgency is not None else 0.0
+        )
+        info = self._memo[word] = WordInfo(
+            bits, mask, dtext, weight, upper, uweight, uupper, p, dtokens
+        )
         if self._learned is not None:
             info.after = self._learned.pairs_after(info.last)
         if self._urgency is not None:
