@@ -24,7 +24,10 @@ __all__ = ["DisclosureMatcher", "RuleHit"]
 
 _LEVEL = {"urgent": 3, "high": 2, "medium": 1}
 _NAME = {3: "urgent", 2: "high", 1: "medium"}
-_Hit = tuple["DisclosureRule", int, int, int]  # rule, level, start, end
+# a rule's id, category and needs_other, read once (a config object's attributes are looked
+# up the slow way on the hot path)
+_Facts = tuple[str, str, bool]
+_Hit = tuple[_Facts, int, int, int]  # the rule's facts, level, start, end
 
 
 class RuleHit(NamedTuple):
@@ -52,14 +55,16 @@ class DisclosureMatcher:
             key = max(ids, key=lambda j: _part_score(parts[j]))
             ids.remove(key)  # the key part is searched first
             self._rules.append((r, _LEVEL[r.severity], (key, *ids)))
-        self._dampers: list[tuple[Damper, int, int | None]] = []
+        # per damper: itself, its patterns' part, its "unless" part, whether it is a general
+        # question (it lowers every hit) and by how many levels
+        self._dampers: list[tuple[Damper, int, int | None, bool, int]] = []
         for d in rules.dampers:
             try:
                 unless = add(d.unless) if d.unless else None
                 pid = add(d.patterns)
             except ValueError as exc:
                 raise ValueError(f"damper {d.id}: {exc}") from exc
-            self._dampers.append((d, pid, unless))
+            self._dampers.append((d, pid, unless, d.kind == "question", d.levels))
         self._parts = parts
         self._layout()
 
@@ -67,7 +72,7 @@ class DisclosureMatcher:
         """Phrase bits: the rules' key parts first (in rule order), then the dampers, then the
         other parts; each part's phrases are one run of bits."""
         keys = [ids[0] for _, _, ids in self._rules]
-        damps = [pid for _, pid, _ in self._dampers]
+        damps = [pid for _, pid, _, _, _ in self._dampers]
         rest = [p for p in range(len(self._parts)) if p not in set(keys) | set(damps)]
         phrases: list[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]] = []
         # per key part: for each other part of its rule, the words one of whose phrases
@@ -95,7 +100,7 @@ class DisclosureMatcher:
         # per rule: the key part with its bits, the other parts with theirs
         self._plan = [
             (
-                rule,
+                (rule.id, rule.category, rule.needs_other),
                 lvl,
                 self._parts[ids[0]],
                 *self._at[ids[0]],
@@ -128,7 +133,7 @@ class DisclosureMatcher:
         plan = self._plan
         hits: list[_Hit] = []
         for i in self._owners(present & self._key_bits):
-            rule, lvl, key, lo, mask, others = plan[i]
+            facts, lvl, key, lo, mask, others = plan[i]
             if others and not _all_present(present, others):
                 continue  # a co-occurrence rule needs a phrase of every part
             m = key.search(text, hay, present >> lo & mask)
@@ -141,13 +146,13 @@ class DisclosureMatcher:
                     break
                 start, end = min(start, m[0]), max(end, m[1])
             else:
-                hits.append((rule, lvl, start, end))
+                hits.append((facts, lvl, start, end))
         if not hits:
             return []
         hits = self._damp(text, hay, present, hits)
-        if hits and all(r.needs_other for r, *_ in hits):
+        if hits and all(f[2] for f, _, _, _ in hits):
             return []
-        return [_new(RuleHit, (r.id, r.category, _NAME[lvl], s, e)) for r, lvl, s, e in hits]
+        return [_new(RuleHit, (f[0], f[1], _NAME[lvl], s, e)) for f, lvl, s, e in hits]
 
     def rules_found(self, text: str, indexed: bool = True) -> list[str]:
         """The ids of the rules with a match for every part, before dampers. ``indexed``
@@ -156,12 +161,12 @@ class DisclosureMatcher:
         present = self._needs.present(text) if indexed else -1
         hay = " " + text
         out = []
-        for rule, _, key, lo, mask, others in self._plan:
+        for facts, _, key, lo, mask, others in self._plan:
             if key.search(text, hay, present >> lo & mask) is not None and all(
                 part.search(text, hay, present >> plo & pmask) is not None
                 for part, plo, pmask in others
             ):
-                out.append(rule.id)
+                out.append(facts[0])
         return out
 
     def damped(self, text: str, scanned: int | None = None) -> bool:
@@ -170,7 +175,7 @@ class DisclosureMatcher:
         hay = " " + text
         parts, at = self._parts, self._at
         for i in self._owners(present & self._damp_bits):
-            _, pid, unless = self._dampers[i]
+            _, pid, unless, _, _ = self._dampers[i]
             lo, m = at[pid]
             if parts[pid].search(text, hay, present >> lo & m) is None:
                 continue
@@ -191,24 +196,24 @@ class DisclosureMatcher:
             return hits  # nothing lowers an urgent hit
         parts, at = self._parts, self._at
         for i in self._owners(present & self._damp_bits):
-            damper, pid, unless = self._dampers[i]
+            _, pid, unless, question, levels = self._dampers[i]
             lo, m = at[pid]
-            if damper.kind == "question":  # lowers every hit: whether it matches is enough
+            if question:  # lowers every hit: whether it matches is enough
                 found = parts[pid].search(text, hay, present >> lo & m)
                 spans = [] if found is None else [found]
             else:
                 spans = parts[pid].spans(text, hay, present >> lo & m)
             if not spans or self._overruled(text, hay, present, unless):
                 continue
-            kept = []
-            for rule, lvl, s, e in hits:
+            kept: list[_Hit] = []
+            for facts, lvl, s, e in hits:
                 if lvl < 3:
-                    if damper.kind == "question":
-                        lvl -= damper.levels
+                    if question:
+                        lvl -= levels
                     elif any(s < de and ds < e for ds, de in spans):
                         lvl = 0
                 if lvl > 0:
-                    kept.append((rule, lvl, s, e))
+                    kept.append((facts, lvl, s, e))
             hits = kept
             if all(lvl >= 3 for _, lvl, _, _ in hits):
                 break

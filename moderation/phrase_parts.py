@@ -94,15 +94,20 @@ class Part:
         if bits and not bits & (bits - 1):  # one phrase
             ph = phrases[bits.bit_length() - 1]
             m = ph.search(hay if ph.shift else text)
-            return None if m is None else (m.start(), m.end() - ph.shift)
+            if m is None:
+                return None
+            start, end = m.span()
+            return (start, end - ph.shift)
         best: tuple[int, int] | None = None
         limit = len(text) + 1
         for j in bits_of(bits):
             ph = phrases[j]
             m = ph.search(hay if ph.shift else text)
-            if m is not None and m.start() < limit:
-                limit = m.start()
-                best = (limit, m.end() - ph.shift)
+            if m is not None:
+                start, end = m.span()
+                if start < limit:
+                    limit = start
+                    best = (start, end - ph.shift)
         return best
 
     def spans(self, text: str, hay: str, bits: int) -> list[tuple[int, int]]:
@@ -115,9 +120,9 @@ class Part:
             search, shift = ph.search, ph.shift
             m = search(hay)
             while m is not None:
-                p = m.start()
+                p, e = m.span()
                 if p not in found:
-                    found[p] = (p, m.end() - shift)
+                    found[p] = (p, e - shift)
                 m = search(hay, p + 1)
         return list(found.values())
 
