@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from moderation.profanity import ProfanityMatcher
 
-__all__ = ["WordProfanity", "segment_hits"]
+__all__ = ["WordProfanity", "segment_hits", "word_starts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +66,15 @@ class WordProfanity:
 def segment_hits(
     prof: ProfanityMatcher,
     folded: str,
+    toks: list[str],
     words: list[WordProfanity],
     runs: list[tuple[int, int]],
 ) -> list[tuple[str, int, int]]:
-    """``prof.find(folded)``, given the whitespace-free words' own readings (``words``, in
-    order) and the spans of the runs of spaced-out letters in ``folded`` (``runs``, in order;
-    :meth:`ProfanityMatcher.spaced_runs`)."""
-    toks = folded.split()
+    """``prof.find(folded)``, given its whitespace-free words (``toks``: ``folded.split()``),
+    their own readings (``words``) and the spans of the runs of spaced-out letters in
+    ``folded`` (``runs``, in order; :meth:`ProfanityMatcher.spaced_runs`)."""
     n = len(toks)
-    starts: list[int] = []
-    pos = 0
-    for t in toks:  # a word's first occurrence after the last word's end is where it is
-        pos = folded.find(t, pos)
-        starts.append(pos)
-        pos += len(t)
+    starts = word_starts(folded, toks)
     joined = [False] * n  # a run touches the word
     k = 0
     for rs, re_ in runs:
@@ -119,3 +114,21 @@ def segment_hits(
             out.append((term, s + hs, s + he))
         first = i
     return out
+
+
+def word_starts(folded: str, toks: list[str]) -> list[int]:
+    """Where each of the whitespace-free words ``toks`` (``folded.split()``) starts."""
+    starts: list[int] = []
+    pos = 0
+    for t in toks:
+        starts.append(pos)
+        pos += len(t) + 1
+    if pos - 1 == len(folded):  # one whitespace character between words, none around them
+        return starts
+    starts.clear()
+    pos = 0
+    for t in toks:  # a word's first occurrence after the last word's end is where it is
+        pos = folded.find(t, pos)
+        starts.append(pos)
+        pos += len(t)
+    return starts

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from moderation.normalise import DisclosureText
-from moderation.profanity_segments import segment_hits
+from moderation.profanity_segments import segment_hits, word_starts
 
 if TYPE_CHECKING:
     import re
@@ -117,7 +117,10 @@ class WordsView:
         "scanned",
     )
 
-    def __init__(self, folded: str, infos: list[WordInfo], memo: TokenMemo) -> None:
+    def __init__(
+        self, folded: str, words: list[str], infos: list[WordInfo], memo: TokenMemo
+    ) -> None:
+        """``words``: ``folded.split()``; ``infos``: theirs."""
         bits = mask = 0
         weight = upper = uweight = uupper = 0.0
         dtexts: list[str] = []
@@ -143,13 +146,13 @@ class WordsView:
         elif (flags & SPACED or (flags & LEAD1 and flags & TRAIL1 and _spaced_pair(infos))) and (
             runs := prof.spaced_runs(folded)
         ):
-            self.profanity = segment_hits(prof, folded, [x.profanity for x in infos], runs)
+            self.profanity = segment_hits(prof, folded, words, [x.profanity for x in infos], runs)
         elif flags & TAIL and _phrase_across(prof, infos):
             # a listed phrase may span two words; no letters are spaced out (only a word with
             # some, or one ending and the next starting with a single letter, can have them)
-            self.profanity = segment_hits(prof, folded, [x.profanity for x in infos], runs)
+            self.profanity = segment_hits(prof, folded, words, [x.profanity for x in infos], runs)
         elif flags & HITS:
-            self.profanity = _hits(folded, infos)
+            self.profanity = _hits(folded, words, infos)
         else:
             self.profanity = []
         self._weight, self._upper, self._uweight = weight, upper, uweight
@@ -226,15 +229,13 @@ def _phrase_across(prof: ProfanityMatcher, infos: list[WordInfo]) -> bool:
     return False
 
 
-def _hits(folded: str, infos: list[WordInfo]) -> list[tuple[str, int, int]]:
+def _hits(folded: str, words: list[str], infos: list[WordInfo]) -> list[tuple[str, int, int]]:
     """The words' own profanity hits, with offsets into the folded text."""
     out: list[tuple[str, int, int]] = []
-    n = len(folded)
+    starts = word_starts(folded, words)
     for i, info in enumerate(infos):
-        if info.profanity.hits:  # word i starts where the text after i splits ends
-            pos = n - len(folded.split(None, i)[-1])
-            for term, s, e in info.profanity.hits:
-                out.append((term, pos + s, pos + e))
+        for term, s, e in info.profanity.hits:
+            out.append((term, starts[i] + s, starts[i] + e))
     return out
 
 
@@ -269,10 +270,11 @@ class TokenMemo:
         return len(self._memo)
 
     def read(self, folded: str) -> WordsView | None:
-        infos = self.infos(folded.split())
+        words = folded.split()
+        infos = self.infos(words)
         if not infos:  # None, or no words at all
             return None
-        return WordsView(folded, infos, self)
+        return WordsView(folded, words, infos, self)
 
     def infos(self, words: list[str]) -> list[WordInfo] | None:
         """The words' infos, or None: read the text whole. A word is learnt the second time

@@ -54,7 +54,7 @@ def _whole_and_segments(screener: Screener, folded: str) -> tuple[object, object
     if not words:
         return None
     infos = [prof.word(w) for w in words]
-    return prof.find(folded), segment_hits(prof, folded, infos, prof.spaced_runs(folded))
+    return prof.find(folded), segment_hits(prof, folded, words, infos, prof.spaced_runs(folded))
 
 
 def test_segments_read_what_the_whole_text_reads(rules: Rules) -> None:
