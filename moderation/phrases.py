@@ -147,10 +147,10 @@ def compile_phrase(
 
     Returns the regex, its trigger words (one required slot's words; empty: no trigger), the
     words of every required literal slot (a message must contain one word of each), the
-    words the phrase can start with (None: unknown, the regex must scan the whole text) and,
-    if the first slot is literal, a regex to search ``" " + text`` with: it matches the space
-    before the phrase too (a match at ``(s, e)`` there is the phrase at ``(s, e - 1)`` in
-    ``text``), so the regex engine's literal prefix scan stops only at word starts.
+    words the phrase can start with (None: unknown, a macro) and a regex to search
+    ``" " + text`` with: it matches the space before the phrase too (a match at ``(s, e)``
+    there is the phrase at ``(s, e - 1)`` in ``text``), so the regex engine's literal prefix
+    scan stops only at word starts.
     """
     toks = phrase.split()
     starts = bool(toks) and toks[0] == "^"
@@ -194,25 +194,24 @@ def compile_phrase(
         if score > best_score:
             best, best_score = s.keys, score
     first = frozenset(slots[0].literals) if slots[0].literals else None
-    srx = None
-    if slots[0].heads:
-        # With several first characters, a look-ahead for them rejects most word starts at
-        # once, before the look-behinds of a leading `!` slot are tried (without those, the
-        # alternation's own first characters reject a word start sooner)
-        first_slot, chars = _grouped(slots[0].heads)
-        peek = ""
-        if len(chars) > 1 and lead:
-            peek = "(?=[" + "".join(re.escape(c) for c in chars) + "])"
-        after = out[len(slots[0].regex) :]
-        try:
-            srx = re.compile(
-                (r"\A " if starts else " ")
-                + peek
-                + lead
-                + first_slot
-                + after
-                + (r"\Z" if ends else r"(?![^ ])")
-            )
-        except re.error as exc:
-            raise ValueError(f"phrase {phrase!r}: {exc}") from exc
+    # With several first characters, a look-ahead for them rejects most word starts at once,
+    # before the look-behinds of a leading `!` slot are tried (without those, the
+    # alternation's own first characters reject a word start sooner). A first slot that is
+    # a macro has no known first characters; its regex still starts after the space.
+    first_slot, chars = _grouped(slots[0].heads) if slots[0].heads else (slots[0].regex, "")
+    peek = ""
+    if len(chars) > 1 and lead:
+        peek = "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+    after = out[len(slots[0].regex) :]
+    try:
+        srx = re.compile(
+            (r"\A " if starts else " ")
+            + peek
+            + lead
+            + first_slot
+            + after
+            + (r"\Z" if ends else r"(?![^ ])")
+        )
+    except re.error as exc:
+        raise ValueError(f"phrase {phrase!r}: {exc}") from exc
     return rx, best, required, first, srx
